@@ -1,0 +1,35 @@
+"""The ``socint`` command line: a thin typer layer over the library and ``socint.pipeline``.
+
+Each command group lives in its own module below and registers itself on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="socint",
+    help="Measure social integration (trust, diversity, segregation) for England's local areas.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Measure social integration (trust, diversity, segregation) for England's local areas."""
+
+
+def _register() -> None:
+    """Import the command modules so they attach their commands to ``app``."""
+    from socint.cli import core  # noqa: F401
+
+
+def main() -> None:
+    """Entry point of the ``socint`` console script."""
+    _register()
+    app()
+
+
+__all__ = ["app", "main"]
