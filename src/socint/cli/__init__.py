@@ -27,9 +27,22 @@ def _register() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``socint`` console script."""
+    """Entry point of the ``socint`` console script.
+
+    socint's own errors (bad input, unknown codes, non-convergence…) are printed as a short
+    message saying what is wrong, where, and how to fix it, with exit status 2; anything else is
+    a bug and keeps its traceback.
+    """
+    from socint.errors import SocintError
+
     _register()
-    app()
+    try:
+        app()
+    except SocintError as exc:
+        from rich.console import Console
+
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False)
+        raise SystemExit(2) from None
 
 
 __all__ = ["app", "main"]
