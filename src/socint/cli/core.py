@@ -72,3 +72,34 @@ def status(store: StoreOption = None) -> None:
             str(row.file_name), str(row.sha256)[:12] + "…", str(row.licence or ""),
         )
     console.print(table)
+
+
+@app.command()
+def fetch(
+    name: str = typer.Argument("", help="Catalogue name (see --list)."),
+    list_: bool = typer.Option(False, "--list", help="List what can be fetched and exit."),
+    cache: Path | None = typer.Option(None, help="Download cache folder."),
+    sha256: str | None = typer.Option(None, help="Expected SHA-256 of the download."),
+    force: bool = typer.Option(False, help="Download again even if cached."),
+    load: bool = typer.Option(True, "--ingest/--no-ingest", help="Ingest after download."),
+    store: StoreOption = None,
+) -> None:
+    """Download an official table from its publisher (cached, checksummed) and ingest it."""
+    from socint.fetch import CATALOGUE
+    from socint.fetch import fetch as do_fetch
+
+    if list_ or not name:
+        table = Table(title="socint fetch catalogue")
+        for col in ("name", "description", "publisher", "licence"):
+            table.add_column(col)
+        for item in CATALOGUE.values():
+            table.add_row(item.name, item.description, item.publisher, item.licence)
+        console.print(table)
+        return
+    with console.status(f"downloading {name}…"):
+        path = do_fetch(name, cache_dir=cache, expected_sha256=sha256, force=force)
+    console.print(f"[green]✓[/green] {name} → {path}")
+    if load:
+        result = Store(store).ingest_file(path)
+        console.print(f"[green]✓[/green] ingested as {result.dataset} ({result.rows:,} rows, "
+                      f"{result.action})")
