@@ -31,10 +31,21 @@ LEVEL_ORDER: tuple[str, ...] = ("oa", "lsoa", "msoa", "lad", "utla", "region", "
 
 _GSS = re.compile(r"^[EWSNK]\d{8}$")
 
+#: Instance numbers from this value up are reserved by socint for synthetic areas (the built-in
+#: synthetic England uses E01900001, E02900001, E06900001…). No ONS code comes near them
+#: (the highest real LSOA instance is below 040000), so they never clash with real areas and
+#: vintage checks treat them as synthetic, not as a later vintage.
+SYNTHETIC_INSTANCE_MIN = 900_000
+
 
 def is_gss(code: object) -> bool:
     """True if ``code`` has the shape of a GSS code (letter + eight digits)."""
     return isinstance(code, str) and bool(_GSS.match(code))
+
+
+def is_synthetic(code: object) -> bool:
+    """True for a well-formed GSS code in socint's synthetic range (instance ≥ 900000)."""
+    return is_gss(code) and int(str(code)[3:]) >= SYNTHETIC_INSTANCE_MIN
 
 
 def detect_level(code: str) -> str:
@@ -102,4 +113,13 @@ def validate_codes(
         )
 
 
-__all__ = ["ENTITY_LEVELS", "LEVEL_ORDER", "detect_level", "is_gss", "levels_of", "validate_codes"]
+__all__ = [
+    "ENTITY_LEVELS",
+    "LEVEL_ORDER",
+    "SYNTHETIC_INSTANCE_MIN",
+    "detect_level",
+    "is_gss",
+    "is_synthetic",
+    "levels_of",
+    "validate_codes",
+]
