@@ -74,10 +74,8 @@ def detect_level(code: str) -> str:
 def levels_of(codes: Iterable[str] | pd.Series) -> pd.Series:
     """Vectorised level detection: a Series of levels (NA for unknown or malformed codes)."""
     s = pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes, dtype="object")
-    ok = s.map(is_gss)
-    out = s.str.slice(0, 3).map(ENTITY_LEVELS)
-    out[~ok.astype(bool)] = np.nan
-    return out
+    ok = s.map(is_gss).astype(bool)
+    return s.str.slice(0, 3).map(ENTITY_LEVELS).where(ok)
 
 
 def validate_codes(
