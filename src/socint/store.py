@@ -136,7 +136,9 @@ class Store:
 
         path = Path(path)
         digest = sha256_file(path)
-        existing = self._provenance_by_sha(digest)
+        # A byte-identical file read with the same (default) options is already loaded; with
+        # options (e.g. a TopoJSON year) the same bytes may give another dataset, so read it.
+        existing = None if read_options else self._provenance_by_sha(digest)
         if existing is not None:
             return IngestResult(existing["dataset"], path.name, digest, int(existing["rows"]),
                                 "unchanged")
