@@ -124,6 +124,7 @@ def measures(
         fail(str(exc))
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    from socint.io import write_csv
+
+    write_csv(table, out)  # atomic: a failed run never leaves a half-written file
     typer.echo(f"wrote {len(table)} areas x {table.shape[1]} columns to {out}")
