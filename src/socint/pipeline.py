@@ -95,7 +95,8 @@ def run_demo(config: DemoConfig, *, progress: Progress | None = None) -> dict[st
                                    survey_size=config.survey_size)
         inputs = england.write(out / "inputs")
         truth = england.truth.true_trust_la[["la_code", "true_trust"]]
-        log.outputs.append(str(write_csv(truth, out / "synthetic_truth_la.csv")))
+        write_csv(truth, out / "synthetic_truth_la.csv")
+        log.outputs.append("synthetic_truth_la.csv")
 
     with log.stage("ingest", progress):
         store = Store(out / "socint.duckdb")
@@ -104,13 +105,23 @@ def run_demo(config: DemoConfig, *, progress: Progress | None = None) -> dict[st
 
     with log.stage("measures", progress):
         la_measures = la_measures_from_store(store, ingested.dataset, england.las)
-        log.outputs.append(str(write_csv(la_measures, out / "la_measures.csv")))
+        write_csv(la_measures, out / "la_measures.csv")
+        log.outputs.append("la_measures.csv")
 
     with log.stage("trust model", progress):
         model_tables = fit_trust_models(survey_for_model(england.survey,
                                                          england.la_covariates))
         for name, frame in model_tables.items():
-            log.outputs.append(str(write_csv(frame, out / f"{name}.csv")))
+            write_csv(frame, out / f"{name}.csv")
+            log.outputs.append(f"{name}.csv")
+
+    with log.stage("companion instruments", progress):
+        from socint.instruments.run import run_demo as run_instruments
+        from socint.synthetic.instruments import la_population_from_counts
+
+        paths = run_instruments(out / "instruments", config.seed, las=england.las,
+                                la_population=la_population_from_counts(england.ethnicity))
+        log.outputs += [str(p.relative_to(out)) for p in paths]
 
     manifest = _manifest(config, log, inputs)
     write_json(manifest, out / "manifest.json")
@@ -191,7 +202,7 @@ def _manifest(config: DemoConfig, log: RunLog, inputs: Path) -> dict[str, Any]:
         "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
         "inputs": [{"file": f"inputs/{p.name}", "sha256": sha256_file(p)} for p in files],
         "stages_seconds": log.stages,
-        "outputs": [Path(o).name for o in log.outputs],
+        "outputs": log.outputs,
         "notes": log.notes,
     }
 

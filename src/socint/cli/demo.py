@@ -13,7 +13,7 @@ from socint.cli.common import progress
 
 console = Console()
 
-STAGES = 6
+STAGES = 7
 
 
 @app.command()
@@ -43,5 +43,13 @@ def demo(
         bar.update(task, completed=STAGES, description="done")
     console.print(f"[green]✓[/green] demo finished in {time.perf_counter() - start:.1f} s; "
                   f"outputs in {out}/")
+    folders: dict[str, int] = {}
     for name in manifest["outputs"]:
-        console.print(f"  {name}")
+        if "/" in name:
+            top = name.split("/", 1)[0]
+            folders[top] = folders.get(top, 0) + 1
+        else:
+            console.print(f"  {name}")
+    for top, count in folders.items():
+        console.print(f"  {top}/ ({count} files)")
+    console.print("  manifest.json (inputs with checksums, versions, seed, settings, timings)")
