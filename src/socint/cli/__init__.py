@@ -23,7 +23,7 @@ def _root() -> None:
 
 def _register() -> None:
     """Import the command modules so they attach their commands to ``app``."""
-    from socint.cli import compare, core, demo, measures, schools, scorecard, survey  # noqa: F401
+    from socint.cli import compare, core, demo, measures, report, schools, scorecard, survey  # noqa: F401
 
 
 def main() -> None:

@@ -248,6 +248,9 @@ def _local_survey(rng: np.random.Generator, code: str, margins: pd.DataFrame) ->
     n = 400
     m = margins[(margins["la_code"] == code) & (margins["margin"] == "ethnicity")]
     eth_p = m["count"].to_numpy(float) / m["count"].sum()
+    # Boosted minority samples, as local surveys usually have: every group gets at least a
+    # share of 1/(5k), so every census margin cell has respondents and the sample is weightable.
+    eth_p = 0.8 * eth_p + 0.2 / len(eth_p)
     age = rng.choice(AGE_BANDS, n, p=[0.06, 0.12, 0.22, 0.27, 0.33])  # older than the LA
     sex = rng.choice(["female", "male"], n, p=[0.62, 0.38])
     eth = rng.choice(m["category"].to_numpy(), n, p=eth_p)

@@ -1,0 +1,169 @@
+"""Gather :class:`SiteInputs` from a folder of index outputs and the store.
+
+``socint index`` (``socint.composite``) writes its outputs to one folder; ``socint report``
+reads them back with :func:`load_site_inputs`. Only ``la_index.csv`` is required; every other
+file is optional and its page section says "not available" when it is absent:
+
+=========================== ===========================================================
+file                        content
+=========================== ===========================================================
+``la_index.csv``            the LA index (``socint.composite`` contract)
+``la_boundaries.geojson``   LA polygons (else ``la_index.geojson``, else the store)
+``msoa_index.csv``          the MSOA index
+``msoa_boundaries.geojson`` MSOA polygons (else ``msoa_index.geojson``): the MSOA map
+``model_summary.csv``       ``GlmmResult.tidy()`` / summary table (or ``model.csv``)
+``model_stats.json``        scalar model statistics (else ``manifest.json``'s ``model``)
+``model_comparison.csv``    comparison of the model variants
+``margins_<name>.csv``      margins by ``sex``, ``age``, ``ethnicity``, ``nssec``, ``income``
+``interaction.csv``         predicted trust by ``div_decile`` × ``poor_english``
+``la_decomposition.csv``    trust decomposition per LA (or ``decomposition.csv``)
+``change.csv``              change between vintages per LA
+``validation.csv``          validation table
+``synthetic_truth_la.csv``  ``la_code``, ``true_trust`` (synthetic England)
+``manifest.json``           run manifest
+=========================== ===========================================================
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from socint.errors import InputDataError, SchemaError
+from socint.report.adapters import margins_from_glmm
+from socint.report.figures import MARGIN_TITLES
+from socint.report.inputs import SiteInputs
+
+#: Where the LA boundaries are looked for in an index folder, in order.
+BOUNDARY_FILES = ("la_boundaries.geojson", "la_index.geojson")
+#: Where the (optional) MSOA boundaries are looked for, in order.
+MSOA_BOUNDARY_FILES = ("msoa_boundaries.geojson", "msoa_index.geojson")
+
+
+def _csv(folder: Path, name: str) -> pd.DataFrame | None:
+    path = folder / name
+    if not path.is_file():
+        return None
+    try:
+        return pd.read_csv(path, dtype={"la_code": str, "msoa_code": str})
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise SchemaError(f"{name} cannot be read as CSV: {exc}", file=path,
+                          hint="re-run `socint index` to rewrite the outputs") from exc
+
+
+def _first_csv(folder: Path, *names: str) -> pd.DataFrame | None:
+    """The first of ``names`` present in ``folder``, without a written-out pandas index."""
+    for name in names:
+        frame = _csv(folder, name)
+        if frame is not None:
+            unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+            return frame.drop(columns=unnamed)
+    return None
+
+
+def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested dicts of scalars as ``{"a.b": value}`` (model statistics for the table)."""
+    if not isinstance(obj, dict):
+        return {prefix: obj}
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def read_geojson(path: Path) -> dict[str, Any]:
+    """Read a GeoJSON file, with a located error when it is not JSON."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{path.name} is not valid JSON: {exc}", file=path,
+                          hint="pass a GeoJSON FeatureCollection of the LAs") from exc
+    if not isinstance(data, dict):
+        raise SchemaError(f"{path.name} is not a GeoJSON object", file=path,
+                          hint="pass a GeoJSON FeatureCollection of the LAs")
+    return data
+
+
+def boundaries_from_store(store: str | Path | None, dataset: str | None = None
+                          ) -> dict[str, Any]:
+    """LA polygons from a boundaries dataset in the store, as a FeatureCollection.
+
+    With ``dataset=None`` the store must hold exactly one boundaries dataset at level ``lad``.
+    """
+    from socint.store import Store
+
+    st = Store(store)
+    status = st.status()
+    if dataset is None:
+        hits = status[(status["kind"] == "boundaries") & (status["level"] == "lad")]
+        if len(hits) != 1:
+            raise InputDataError(
+                f"the store {st.path} holds {len(hits)} LA boundaries datasets "
+                f"({', '.join(hits['dataset']) or 'none'})",
+                hint="pass --boundaries FILE.geojson, or --boundaries-dataset NAME to choose "
+                     "one; ingest ONS LA boundaries with `socint ingest`")
+        dataset = str(hits["dataset"].iloc[0])
+    frame = st.read(dataset)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature",
+         "properties": {"area_code": str(r["area_code"]), "area_name": r.get("area_name")},
+         "geometry": r["geometry"]} for r in frame.to_dict("records")]}
+
+
+def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None = None,
+                     title: str = "Social Integration Index") -> SiteInputs:
+    """Read the outputs of ``socint index`` in ``index_dir`` into :class:`SiteInputs`.
+
+    ``boundaries`` overrides the polygons found in the folder. Raises :class:`InputDataError`
+    when ``la_index.csv`` or the boundaries are missing.
+    """
+    folder = Path(index_dir)
+    la = _csv(folder, "la_index.csv")
+    if la is None:
+        raise InputDataError(f"no la_index.csv in {folder}", file=folder / "la_index.csv",
+                             hint="run `socint index --out FOLDER` (or `socint demo`) first")
+    if boundaries is None:
+        for name in BOUNDARY_FILES:
+            if (folder / name).is_file():
+                boundaries = read_geojson(folder / name)
+                break
+    if boundaries is None:
+        raise InputDataError(
+            f"no LA boundaries: none of {', '.join(BOUNDARY_FILES)} in {folder}",
+            file=folder, hint="pass --boundaries FILE.geojson or ingest boundaries into the "
+                              "store")
+    msoa_bounds = None
+    msoa = _csv(folder, "msoa_index.csv")
+    if msoa is not None:
+        for name in MSOA_BOUNDARY_FILES:
+            if (folder / name).is_file():
+                msoa_bounds = read_geojson(folder / name)
+                break
+    margins = {}
+    for name in MARGIN_TITLES:
+        frame = _csv(folder, f"margins_{name}.csv")
+        if frame is not None:
+            margins[name] = margins_from_glmm(frame, name)
+    stats_path = folder / "model_stats.json"
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() else {}
+    if stats_path.is_file():
+        stats = json.loads(stats_path.read_text("utf-8"))
+    else:
+        stats = _flatten(manifest.get("model", {}))
+    return SiteInputs(
+        la_index=la, boundaries=boundaries, msoa_index=msoa, msoa_boundaries=msoa_bounds,
+        model_summary=_first_csv(folder, "model_summary.csv", "model.csv"),
+        model_stats=stats,
+        model_comparison=_first_csv(folder, "model_comparison.csv"), margins=margins,
+        interaction=_csv(folder, "interaction.csv"),
+        decomposition=_first_csv(folder, "la_decomposition.csv", "decomposition.csv"),
+        change=_csv(folder, "change.csv"), validation=_csv(folder, "validation.csv"),
+        truth=_csv(folder, "synthetic_truth_la.csv"), manifest=manifest, title=title)
+
+
+__all__ = ["BOUNDARY_FILES", "MSOA_BOUNDARY_FILES", "boundaries_from_store", "load_site_inputs",
+           "read_geojson"]

@@ -1,0 +1,294 @@
+"""Context of each page template: everything is turned into display strings here, and the
+templates (Jinja2 with autoescaping on) only place them, so every area name and value reaches
+the browser HTML-escaped (or, in the map's JSON data island, ``<``/``>``/``&`` escaped by
+Jinja's ``tojson``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from socint.report.context import (
+    TABLE_SIZE,
+    change_rows,
+    classification_reason,
+    comparisons,
+    decomposition_rows,
+    fmt,
+    map_records,
+    report_tables,
+    table_places,
+)
+from socint.report.definitions import COLUMN_DEFINITIONS, MEASURES, REFERENCES, Measure
+from socint.report.figures import FigureInfo
+from socint.report.inputs import SiteInputs
+from socint.report.palette import CLASS_COLOURS, CLASS_LABELS
+
+#: Rankings table columns: (column, header, sort kind).
+RANKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("la_name", "Local authority", "text"),
+    ("region_name", "Region", "text"),
+    ("rank", "Rank", "num"),
+    ("rank_interval", "Rank 90% interval", "num"),
+    ("composite", "Composite", "num"),
+    ("trust", "Predicted trust", "num"),
+    ("trust_decile", "Trust decile", "num"),
+    ("edi", "EDI", "num"),
+    ("edi_decile", "EDI decile", "num"),
+    ("dissimilarity", "ID", "num"),
+    ("dissimilarity_decile", "ID decile", "num"),
+    ("p_top_decile", "P(top decile)", "num"),
+    ("most_integrated", "Most integrated", "text"),
+    ("n_respondents", "Respondents", "num"),
+)
+_FORMATS = {"composite": "num3", "trust": "pct", "edi": "num3", "dissimilarity": "num1",
+            "p_top_decile": "prob", "n_respondents": "int", "rank": "int",
+            "trust_decile": "int", "edi_decile": "int", "dissimilarity_decile": "int"}
+
+
+#: Columns of a model table shown in the report's Tables 3-4 style, with their headers.
+SUMMARY_COLUMNS: dict[str, str] = {
+    "term": "term", "odds_ratio": "odds ratio", "or_low": "OR 95% CI low",
+    "or_high": "OR 95% CI high", "std_error": "SE (log-odds)", "se": "SE", "p_value": "p",
+    "p": "p",
+}
+_P_COLUMNS = ("p", "p_value", "p-value", "pvalue")
+
+
+def summary_frame(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A ``GlmmResult.tidy()`` table cut to the report's columns (OR, CI, SE, p) when it has
+    ``term`` and ``odds_ratio``; any other table is returned as given."""
+    if frame is None or not {"term", "odds_ratio"} <= set(frame.columns):
+        return frame
+    cols = [c for c in SUMMARY_COLUMNS if c in frame.columns]
+    return frame[cols].rename(columns=SUMMARY_COLUMNS)
+
+
+def _cell(value: Any) -> str:
+    """Generic table cell: floats to 4 significant digits."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        v = float(value)
+        if not math.isfinite(v):
+            return ""
+        if isinstance(value, int) or (v.is_integer() and abs(v) >= 1000):
+            return f"{v:,.0f}"
+        return f"{v:.4g}"
+    if hasattr(value, "item"):
+        return _cell(value.item())
+    return str(value)
+
+
+def frame_table(frame: pd.DataFrame | None) -> dict[str, Any] | None:
+    """A DataFrame as ``{"columns", "rows"}`` of display strings (``None`` stays ``None``)."""
+    if frame is None:
+        return None
+    is_p = [str(c).lower() in _P_COLUMNS for c in frame.columns]
+    rows = []
+    for row in frame.itertuples(index=False, name=None):
+        cells = []
+        for p, v in zip(is_p, row, strict=True):
+            small = p and isinstance(v, float | int) and not isinstance(v, bool) and 0 <= v < 1e-3
+            cells.append("<0.001" if small else _cell(v))
+        rows.append(cells)
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+
+
+def mapping_table(stats: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Scalar statistics as a two-column table (``None`` when empty)."""
+    if not stats:
+        return None
+    return {"columns": ["statistic", "value"], "rows": [[str(k), _cell(v)] for k, v in
+                                                      stats.items()]}
+
+
+def map_page(frame: pd.DataFrame, paths: Mapping[str, str], view_box: str, *,
+             measures: Sequence[Measure] = MEASURES, level: str = "lad") -> dict[str, Any]:
+    """Context of a map page: ``index.html`` (LAs) or ``msoa.html`` (MSOAs, each linking to
+    its LA's profile)."""
+    code_col, name_col = ("la_code", "la_name") if level == "lad" else ("msoa_code",
+                                                                        "msoa_name")
+    areas = []
+    for row in frame.to_dict("records"):
+        cells = []
+        for m in measures:
+            if m.key == "classification":
+                cells.append(CLASS_LABELS[row["class_key"]])
+                continue
+            dec = row[m.decile_column] if m.decile_column else None
+            text = fmt(row[m.column], m.fmt)
+            cells.append(text if pd.isna(dec) else f"{text} ({int(dec)})")
+        dec = row[measures[0].decile_column or ""] if measures[0].decile_column else None
+        areas.append({"code": row[code_col], "name": row[name_col],
+                      "href": f"la/{row['la_code']}.html", "d": paths[row[code_col]],
+                      "cells": cells, "cls": "missing" if pd.isna(dec) else f"d{int(dec)}"})
+    data = {
+        "areas": map_records(frame, measures, code_col, name_col),
+        "measures": {m.key: {"label": m.label, "description": m.description}
+                     for m in measures},
+        "classLabels": CLASS_LABELS,
+        "classColours": CLASS_COLOURS,
+    }
+    what = "local authorities" if level == "lad" else "MSOAs"
+    return {"areas": areas, "n_areas": len(areas), "measures": measures, "view_box": view_box,
+            "map_data": data, "class_labels": CLASS_LABELS, "area_word": what,
+            "level": level}
+
+
+def rankings_page(la: pd.DataFrame) -> dict[str, Any]:
+    """Context of the rankings page: one row per LA, a display text and a sort value per cell."""
+    columns = [c for c in RANKING_COLUMNS if c[0] in la.columns or c[0] == "rank_interval"]
+    rows = []
+    order = la.assign(_r=pd.to_numeric(la["rank"], errors="coerce")).sort_values(
+        ["_r", "la_code"], na_position="last", kind="mergesort").drop(columns="_r")
+    for row in order.to_dict("records"):
+        cells = []
+        for key, _label, kind in columns:
+            if key == "rank_interval":
+                text = f"{fmt(row['rank_lower'], 'int')}–{fmt(row['rank_upper'], 'int')}"
+                value: Any = row["rank_lower"]
+            elif key == "most_integrated":
+                text = value = "yes" if row[key] else "no"
+            elif kind == "num":
+                text, value = fmt(row[key], _FORMATS.get(key, "num3")), row[key]
+            else:
+                text = value = "" if pd.isna(row[key]) else str(row[key])
+            if kind == "num":
+                value = "" if pd.isna(value) else repr(float(value))
+            cells.append({"text": text, "value": value})
+        search = f"{row['la_name']} {row['la_code']}".lower()
+        rows.append({"code": row["la_code"], "cells": cells, "search": search})
+    return {"columns": columns, "rows": rows, "n_areas": len(rows)}
+
+
+def _msoa_summary(inputs: SiteInputs) -> dict[str, str]:
+    if inputs.msoa_index is None:
+        return {}
+    out = {}
+    trust = pd.to_numeric(inputs.msoa_index["trust"], errors="coerce")
+    for code, part in trust.groupby(inputs.msoa_index["la_code"].astype(str)):
+        out[str(code)] = (f"Its {len(part)} MSOAs range from {fmt(part.min(), 'pct')} to "
+                          f"{fmt(part.max(), 'pct')} predicted trust.")
+    return out
+
+
+def _direct_text(row: Mapping[Any, Any]) -> str:
+    """The direct survey estimate with its interval (90% or 95%, whichever the table has)."""
+    if fmt(row.get("direct"), "pct") == "not available":
+        return "not available"
+    for lo, hi, level in (("direct_lower90", "direct_upper90", "90%"),
+                          ("direct_lower", "direct_upper", "95%")):
+        if lo in row and hi in row:
+            return (f"{fmt(row['direct'], 'pct')} ({level} interval {fmt(row[lo], 'pct')}"
+                    f"–{fmt(row[hi], 'pct')})")
+    return fmt(row["direct"], "pct")
+
+
+def _decomposition(d: Mapping[str, float | None]) -> list[tuple[str, str]]:
+    """Rows of the decomposition table (baseline and total when the table carries them)."""
+    rows = []
+    if d.get("baseline") is not None:
+        rows.append(("England baseline (typical area, average population)",
+                     fmt(d["baseline"], "pct")))
+    rows += [("Population composition", fmt(d["composition"], "pp")),
+             ("Area context", fmt(d["context"], "pp")),
+             ("The LA's own effect", fmt(d["own_effect"], "pp"))]
+    if d.get("predicted") is not None:
+        rows.append(("Predicted trust", fmt(d["predicted"], "pct")))
+    return rows
+
+
+def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
+    """Context of every LA profile page, in index order."""
+    comp = comparisons(la)
+    places = table_places(report_tables(la))
+    decomp = decomposition_rows(inputs)
+    change = change_rows(inputs)
+    msoa = _msoa_summary(inputs)
+
+    def get(row: Mapping[Any, Any], key: str, kind: str) -> str:
+        return fmt(row.get(key), kind)
+
+    out = []
+    for row in la.to_dict("records"):
+        code = str(row["la_code"])
+        region = row.get("region_name")
+        region = None if region is None or pd.isna(region) else str(region)
+        areas = ([(row["la_name"], row)] + ([(region, comp[region])] if region in comp else [])
+                 + [("England", comp["England"])])
+        comparison = [[name, fmt(v["trust"], "pct"), fmt(v["edi"], "num3"),
+                       fmt(v["dissimilarity"], "num1"), fmt(v["composite"], "num3")]
+                      for name, v in areas]
+        n_resp = fmt(row["n_respondents"], "int")
+        if row["suppressed"]:
+            direct = "suppressed (too few respondents to publish)"
+        else:
+            direct = _direct_text(row)
+        if "imd_score" in row:
+            imd = f"{get(row, 'imd_score', 'num1')} (decile {get(row, 'imd_decile', 'int')})"
+        elif "deprivation" in row:
+            imd = f"score {get(row, 'deprivation', 'num1')}"
+        else:
+            imd = "not available"
+        d = decomp.get(code)
+        out.append({
+            "code": code, "name": row["la_name"], "region": region,
+            "trust": get(row, "trust", "pct"),
+            "trust_interval": f"{get(row, 'trust_lower', 'pct')}–{get(row, 'trust_upper', 'pct')}",
+            "trust_decile": get(row, "trust_decile", "int"),
+            "direct": direct, "respondents": n_resp,
+            "edi": get(row, "edi", "num3"), "edi_decile": get(row, "edi_decile", "int"),
+            "dissimilarity": get(row, "dissimilarity", "num1"),
+            "dissimilarity_decile": get(row, "dissimilarity_decile", "int"),
+            "deprivation": imd,
+            "composite": get(row, "composite", "num3"),
+            "composite_decile": get(row, "composite_decile", "int"),
+            "rank": get(row, "rank", "int"),
+            "rank_interval": f"{get(row, 'rank_lower', 'int')}–{get(row, 'rank_upper', 'int')}",
+            "p_top_decile": get(row, "p_top_decile", "prob"),
+            "p_most_integrated": get(row, "p_most_integrated", "prob"),
+            "classification": CLASS_LABELS[row["class_key"]],
+            "reason": classification_reason(row),
+            "decomposition": None if d is None else _decomposition(d),
+            "comparison": comparison, "change": change.get(code),
+            "places": places.get(code, []), "msoa": msoa.get(code),
+        })
+    return out
+
+
+def methodology_page(inputs: SiteInputs, figures: Sequence[FigureInfo],
+                     la_columns: Sequence[str]) -> dict[str, Any]:
+    """Context of the methodology page."""
+    margin_figs = []
+    for fig in figures:
+        if fig.stem.startswith("margins_"):
+            margin_figs.append((fig, frame_table(inputs.margins.get(fig.stem[len("margins_"):]))))
+        elif fig.stem.startswith("interaction"):
+            margin_figs.append((fig, frame_table(inputs.interaction)))
+    return {
+        "measures": MEASURES,
+        "columns": [(c, COLUMN_DEFINITIONS.get(c, "")) for c in la_columns],
+        "sources": list(inputs.sources),
+        "model_summary": frame_table(summary_frame(inputs.model_summary)),
+        "model_stats": mapping_table(inputs.model_stats),
+        "model_comparison": frame_table(inputs.model_comparison),
+        "margin_figures": margin_figs,
+        "validation": frame_table(inputs.validation),
+        "validation_figures": [f for f in figures if f.stem.startswith("validation")],
+        "references": REFERENCES,
+        "manifest": json.dumps(dict(inputs.manifest), indent=2, sort_keys=True, default=str,
+                               ensure_ascii=False),
+        "table_size": TABLE_SIZE,
+    }
+
+
+__all__ = ["RANKING_COLUMNS", "SUMMARY_COLUMNS", "frame_table", "map_page", "mapping_table",
+           "methodology_page", "profile_pages", "rankings_page", "summary_frame"]

@@ -1,0 +1,221 @@
+"""Build the static, self-contained dashboard from a :class:`SiteInputs` bundle.
+
+Layout of the output folder::
+
+    index.html            map (inline SVG choropleth, measure selector, table alternative)
+    msoa.html             England-wide MSOA map (when MSOA boundaries are given)
+    rankings.html         sortable, searchable table of all LAs + downloads
+    figures.html          every figure (PNG embedded, PNG/SVG downloads)
+    methodology.html      definitions, sources and licences, model tables, validation, manifest
+    la/<la_code>.html     one profile per LA
+    assets/               site.css, map.js, rankings.js (written by socint, no libraries)
+    figures/              <stem>.png and <stem>.svg
+    downloads/            la_index.csv, la_index.geojson, la_index.xlsx (msoa_index.csv)
+
+Offline by construction: pages reference only files in the folder by relative paths, fonts are
+the system's, the map is SVG drawn from projected polygons (no tiles), data are embedded in the
+pages (``fetch`` of local files is blocked under ``file://``), and a Content-Security-Policy
+forbids loading anything but the site's own scripts, styles and images. The site is built in a
+temporary sibling folder and swapped into place, so a failed build leaves the previous one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from socint import __version__
+from socint.errors import SocintError
+from socint.report.context import TABLE_SIZE, prepare_index, prepare_msoa
+from socint.report.definitions import OGL_ATTRIBUTION
+from socint.report.exports import write_downloads
+from socint.report.figures import FigureInfo, make_figures
+from socint.report.geometry import project_collection
+from socint.report.inputs import SiteInputs, validate_inputs
+from socint.report.pages import map_page, methodology_page, profile_pages, rankings_page
+from socint.report.palette import (
+    CLASS_COLOURS,
+    DECILE_COLOURS,
+    MISSING_COLOUR,
+    css_variables,
+)
+
+#: File marking a folder as a socint site (only such folders are ever replaced).
+MARKER = ".socint-site"
+#: The site icon (three bars in the decile colours), written by the builder so that only
+#: ``*.js``/``*.css``/``*.jinja`` package data are needed.
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#1d3557"/>'
+    '<rect x="3" y="9" width="3" height="4" fill="#fde725"/>'
+    '<rect x="7" y="6" width="3" height="7" fill="#35b779"/>'
+    '<rect x="11" y="3" width="3" height="10" fill="#31688e"/></svg>\n'
+)
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("map", "Map", "index.html"),
+    ("msoa", "MSOA map", "msoa.html"),
+    ("rankings", "Rankings", "rankings.html"),
+    ("figures", "Figures", "figures.html"),
+    ("methodology", "Methodology", "methodology.html"),
+)
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What :func:`build_site` wrote: the folder, page count, figures, size and build time."""
+
+    path: Path
+    pages: int
+    figures: tuple[FigureInfo, ...]
+    downloads: Mapping[str, Path]
+    bytes: int
+    seconds: float
+
+
+def environment() -> Environment:
+    """The Jinja2 environment: package templates, autoescaping always on, strict undefined."""
+    return Environment(loader=PackageLoader("socint.report", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def stylesheet() -> str:
+    """``site.css``: palette custom properties, the static stylesheet, decile/class fills."""
+    static = resources.files("socint.report").joinpath("assets/site.css").read_text("utf-8")
+    rules = [f".d{i + 1} {{ fill: {c}; background-color: {c}; }}"
+             for i, c in enumerate(DECILE_COLOURS)]
+    rules.append(f".missing {{ fill: {MISSING_COLOUR}; background-color: {MISSING_COLOUR}; }}")
+    rules += [f".c-{k} {{ fill: {c}; background-color: {c}; }}"
+              for k, c in CLASS_COLOURS.items()]
+    return css_variables() + static + "\n".join(rules) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _check_target(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SocintError(f"the site folder {out_dir} is a file", file=out_dir,
+                          hint="choose a folder path for --out")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise SocintError(
+            f"the folder {out_dir} is not empty and was not written by `socint report`; "
+            "refusing to replace it", file=out_dir,
+            hint="choose a new or empty folder, or a folder from an earlier `socint report`")
+
+
+def _render_all(inputs: SiteInputs, la: pd.DataFrame, tmp: Path,
+                figures: tuple[FigureInfo, ...]) -> int:
+    """Render every page into ``tmp``; returns the number of pages."""
+    env = environment()
+    proj, paths = project_collection(inputs.boundaries)
+    has_msoa_map = inputs.msoa_index is not None and inputs.msoa_boundaries is not None
+    nav = tuple(n for n in NAV if n[0] != "msoa" or has_msoa_map)
+    common: dict[str, Any] = {"site_title": inputs.title, "version": __version__, "nav": nav,
+                              "ogl": OGL_ATTRIBUTION}
+
+    def page(template: str, target: Path, active: str, title: str, root: str,
+             **ctx: Any) -> None:
+        html = env.get_template(template).render(**common, **ctx, active=active,
+                                                 page_title=title, root=root)
+        _write(target, html)
+
+    page("map.html.jinja", tmp / "index.html", "map", "Map", "",
+         **map_page(la, paths, proj.view_box))
+    if inputs.msoa_index is not None and inputs.msoa_boundaries is not None:
+        msoa, measures = prepare_msoa(inputs.msoa_index)
+        mproj, mpaths = project_collection(inputs.msoa_boundaries, "msoa")
+        page("map.html.jinja", tmp / "msoa.html", "msoa", "MSOA map", "",
+             **map_page(msoa, mpaths, mproj.view_box, measures=measures, level="msoa"))
+    page("rankings.html.jinja", tmp / "rankings.html", "rankings", "Rankings", "",
+         **rankings_page(la), has_msoa=inputs.msoa_index is not None)
+    page("figures.html.jinja", tmp / "figures.html", "figures", "Figures", "",
+         figures=figures)
+    page("methodology.html.jinja", tmp / "methodology.html", "methodology", "Methodology", "",
+         **methodology_page(inputs, figures, list(inputs.la_index.columns)))
+    profiles = profile_pages(la, inputs)
+    template = env.get_template("profile.html.jinja")
+    for prof in profiles:
+        html = template.render(**common, la=prof, n_areas=len(profiles), active="",
+                               page_title=prof["name"], root="../",
+                               table_size=TABLE_SIZE)
+        _write(tmp / "la" / f"{prof['code']}.html", html)
+    return 4 + int(has_msoa_map) + len(profiles)
+
+
+def build_site(inputs: SiteInputs, out_dir: str | Path, *, figures: bool = True) -> SiteResult:
+    """Validate ``inputs`` and write the dashboard to ``out_dir``.
+
+    Parameters
+    ----------
+    inputs
+        The index outputs (see :class:`SiteInputs`).
+    out_dir
+        Folder of the site; replaced only if empty or written by an earlier build.
+    figures
+        Draw the matplotlib figures (PNG + SVG); ``False`` builds pages only (faster previews).
+
+    Raises
+    ------
+    SchemaError, InputDataError
+        From :func:`validate_inputs`, before anything is written.
+    SocintError
+        If ``out_dir`` is a non-empty folder that is not a socint site.
+    """
+    start = time.perf_counter()
+    out_dir = Path(out_dir)
+    validate_inputs(inputs)
+    _check_target(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        tmp.chmod(0o755)
+        assets = tmp / "assets"
+        assets.mkdir()
+        _write(assets / "site.css", stylesheet())
+        _write(assets / "favicon.svg", FAVICON_SVG)
+        for name in ("map.js", "rankings.js"):
+            src = resources.files("socint.report").joinpath(f"assets/{name}")
+            _write(assets / name, src.read_text("utf-8"))
+        la_display = prepare_index(inputs.la_index)
+        figs = tuple(make_figures(la_display, inputs.boundaries, inputs.margins,
+                                  inputs.interaction, inputs.truth, tmp / "figures")
+                     ) if figures else ()
+        downloads = write_downloads(inputs.la_index, inputs.boundaries, tmp / "downloads",
+                                    inputs.sources, inputs.manifest, inputs.msoa_index)
+        pages = _render_all(inputs, la_display, tmp, figs)
+        (tmp / MARKER).write_text(f"socint {__version__}\n", encoding="utf-8")
+        _swap(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    size = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
+    return SiteResult(out_dir, pages, figs,
+                      {k: out_dir / "downloads" / p.name for k, p in downloads.items()},
+                      size, time.perf_counter() - start)
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    """Move the freshly built ``tmp`` to ``out_dir``, removing an earlier build."""
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["MARKER", "SiteResult", "build_site", "environment", "stylesheet"]
