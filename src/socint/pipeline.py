@@ -20,11 +20,12 @@ A run manifest (inputs with checksums, versions, seed, settings, timings) is wri
 
 from __future__ import annotations
 
+import json
 import platform
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +95,6 @@ def run_demo(config: DemoConfig, *, progress: Progress | None = None) -> dict[st
         england = generate_england(config.seed, scale=config.scale,
                                    survey_size=config.survey_size)
         inputs = england.write(out / "inputs")
-        truth = england.truth.true_trust_la[["la_code", "true_trust"]]
-        write_csv(truth, out / "synthetic_truth_la.csv")
-        log.outputs.append("synthetic_truth_la.csv")
 
     with log.stage("ingest", progress):
         store = Store(out / "socint.duckdb")
@@ -109,11 +107,26 @@ def run_demo(config: DemoConfig, *, progress: Progress | None = None) -> dict[st
         log.outputs.append("la_measures.csv")
 
     with log.stage("trust model", progress):
-        model_tables = fit_trust_models(survey_for_model(england.survey,
-                                                         england.la_covariates))
+        survey = survey_for_model(england.survey, england.la_covariates)
+        model, model_tables = fit_trust_models(survey)
         for name, frame in model_tables.items():
             write_csv(frame, out / f"{name}.csv")
             log.outputs.append(f"{name}.csv")
+
+    with log.stage("small-area trust and the index", progress):
+        index_files = build_and_write_index(england, la_measures, model, config, out)
+        log.outputs += [p.name for p in index_files.values() if p.name != "manifest.json"]
+        log.notes["index_manifest"] = json.loads((out / "manifest.json").read_text("utf-8"))
+
+    with log.stage("report", progress):
+        from socint.report import SYNTHETIC_SOURCES, build_site, load_site_inputs
+
+        site_inputs = replace(load_site_inputs(out, title="Social Integration Index "
+                                                          "(synthetic England demo)"),
+                              sources=SYNTHETIC_SOURCES)
+        site = build_site(site_inputs, out / "site")
+        log.outputs.append("site/index.html")
+        log.notes["site"] = {"pages": site.pages, "bytes": site.bytes}
 
     with log.stage("companion instruments", progress):
         from socint.instruments.run import run_demo as run_instruments
@@ -185,12 +198,59 @@ def survey_for_model(survey: pd.DataFrame, la_covariates: pd.DataFrame) -> pd.Da
     return frame.rename(columns={"la_code": "la", "msoa_code": "msoa"})
 
 
-def fit_trust_models(survey: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Fit the report's Model 3 (three-level random-intercept logistic regression)."""
+#: Values at which the report's "means of predicted probability" figures are drawn.
+MARGIN_GRID: dict[str, tuple[str, list[Any] | None]] = {
+    "sex": ("female", [0, 1]),
+    "age": ("age", list(range(16, 91, 2))),
+    "ethnicity": ("ethnicity", None),
+    "nssec": ("nssec", None),
+    "income": ("income", list(range(1, 16))),
+}
+
+
+def fit_trust_models(survey: pd.DataFrame) -> tuple[Any, dict[str, pd.DataFrame]]:
+    """Fit the report's Model 3 and derive the tables the report shows.
+
+    Returns the fitted :class:`socint.models.GlmmResult` and tables: the model summary,
+    marginal predicted probabilities by sex, age, ethnicity, class and income (everyone set to
+    each value, predictions averaged, conditional on the random-effect modes, delta-method 95%
+    intervals) and the diversity × poor-English interaction.
+    """
     from socint.models import MODEL3_FORMULA, fit_glmm
 
     result = fit_glmm(MODEL3_FORMULA, survey)
-    return {"model_summary": result.tidy()}
+    tables = {"model_summary": result.tidy()}
+    for name, (variable, values) in MARGIN_GRID.items():
+        frame = result.margins(variable, values)
+        if name == "sex":
+            frame = frame.assign(**{variable: frame[variable].map({0: "Male", 1: "Female"})})
+        tables[f"margins_{name}"] = frame.rename(columns={variable: name})
+    parts = []
+    for flag in (0, 1):
+        part = result.margins("div_decile", list(range(1, 11)),
+                              data=survey.assign(poor_english=flag))
+        parts.append(part.assign(poor_english=flag))
+    tables["interaction"] = pd.concat(parts, ignore_index=True).rename(
+        columns={"probability": "estimate"})
+    return result, tables
+
+
+def build_and_write_index(england: Any, la_measures: pd.DataFrame, model: Any,
+                          config: DemoConfig, out: Path) -> dict[str, Path]:
+    """Small-area trust (direct, report-style, MRP) and the Social Integration Index.
+
+    The index uses the LA measures computed from the store (one definition for the whole run)
+    and the already fitted trust model.
+    """
+    from socint.composite import IndexConfig, build_index, write_index
+    from socint.composite.inputs import inputs_from_synthetic
+
+    inputs = replace(inputs_from_synthetic(england),
+                     la_measures=la_measures[["la_code", "edi", "dissimilarity"]])
+    result = build_index(inputs, config=IndexConfig(n_draws=config.draws, seed=config.seed,
+                                                    min_respondents=config.min_respondents),
+                         model=model)
+    return write_index(result, out)
 
 
 def _manifest(config: DemoConfig, log: RunLog, inputs: Path) -> dict[str, Any]:

@@ -23,7 +23,17 @@ def _root() -> None:
 
 def _register() -> None:
     """Import the command modules so they attach their commands to ``app``."""
-    from socint.cli import compare, core, demo, measures, report, schools, scorecard, survey  # noqa: F401
+    from socint.cli import (  # noqa: F401
+        compare,
+        core,
+        demo,
+        index,
+        measures,
+        report,
+        schools,
+        scorecard,
+        survey,
+    )
 
 
 def main() -> None:
