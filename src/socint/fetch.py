@@ -80,7 +80,8 @@ def default_cache_dir() -> Path:
 
 def _open_url(url: str) -> IO[bytes]:
     request = urllib.request.Request(url, headers={"User-Agent": "socint (+open data)"})
-    return urllib.request.urlopen(request, timeout=120)  # type: ignore[no-any-return]
+    response: IO[bytes] = urllib.request.urlopen(request, timeout=120)
+    return response
 
 
 def fetch(

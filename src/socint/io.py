@@ -37,7 +37,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def _atomic_open(path: str | Path, writer: Callable[[IO[str]], None]) -> Path:
+def _atomic_open(path: str | Path, writer: Callable[[IO[str]], object]) -> Path:
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
         writer(handle)
     return Path(path)

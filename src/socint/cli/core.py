@@ -68,7 +68,8 @@ def status(store: StoreOption = None) -> None:
         table.add_column(col)
     for row in frame.itertuples(index=False):
         table.add_row(
-            row.dataset, row.kind, str(row.level or ""), str(row.vintage or ""), f"{row.rows:,}",
+            str(row.dataset), str(row.kind), str(row.level or ""), str(row.vintage or ""),
+            f"{row.rows:,}",
             str(row.file_name), str(row.sha256)[:12] + "…", str(row.licence or ""),
         )
     console.print(table)
