@@ -17,7 +17,7 @@ def test_python_examples_run() -> None:
     blocks = _blocks("python")
     assert blocks, "README has no Python example"
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - our own documentation
+        exec(compile(block, "README.md", "exec"), {})  # our own documentation
 
 
 def test_ci_reads_the_readme_commands() -> None:
