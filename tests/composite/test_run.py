@@ -83,6 +83,10 @@ def test_msoa_index_and_truth_and_decomposition(written: dict[str, Path],
     dec = pd.read_csv(written["la_decomposition"])
     total = dec["baseline"] + dec["composition"] + dec["context"] + dec["own_effect"]
     assert np.allclose(total, dec["predicted"])
+    # The profile's lines add up to the headline trust of la_index.csv.
+    la = pd.read_csv(written["la_index"]).set_index("la_code")["trust"]
+    assert np.allclose(total + dec["uncertainty_adjustment"], la.reindex(dec["la_code"]))
+    assert dec["uncertainty_adjustment"].abs().max() < 0.05  # plug-in vs draw mean: small
 
 
 def test_no_respondent_level_rows_leave_the_run(written: dict[str, Path],

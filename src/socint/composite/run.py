@@ -184,6 +184,12 @@ def build_index(inputs: IndexInputs, *, config: IndexConfig | None = None,
         trust_draws = None  # direct shares have no draws: rank intervals collapse to the rank
     la, sens = _composite(la, trust_draws, config, inputs)
     dec = decompose(parts, frame, split=est.split).reindex(la["la_code"]).reset_index()
+    # The published trust is the mean over simulation draws (it integrates over the uncertainty
+    # of the parameters and, for unsampled areas, over the random-effect distribution), while
+    # the decomposition works at the fitted values. The difference is its own, explicit line,
+    # so that the profile's parts add up to the headline figure a reader sees.
+    dec["trust"] = la["trust"].to_numpy()
+    dec["uncertainty_adjustment"] = dec["trust"] - dec["predicted"]
     validation = None
     if inputs.truth_la is not None:
         truth = inputs.truth_la.set_index("la_code")["true_trust"]

@@ -194,7 +194,8 @@ def decomposition_rows(inputs: SiteInputs) -> dict[str, dict[str, float | None]]
     """``la_code`` -> composition / context / own effect (probability scale)."""
     if inputs.decomposition is None:
         return {}
-    keys = ("baseline", "composition", "context", "own_effect", "predicted")
+    keys = ("baseline", "composition", "context", "own_effect", "predicted",
+            "uncertainty_adjustment", "trust")
     return {str(r["la_code"]): {k: _num(r.get(k)) for k in keys}
             for r in inputs.decomposition.to_dict("records")}
 

@@ -202,7 +202,11 @@ def _decomposition(d: Mapping[str, float | None]) -> list[tuple[str, str]]:
              ("Area context", fmt(d["context"], "pp")),
              ("The LA's own effect", fmt(d["own_effect"], "pp"))]
     if d.get("predicted") is not None:
-        rows.append(("Predicted trust", fmt(d["predicted"], "pct")))
+        rows.append(("Prediction at the fitted values", fmt(d["predicted"], "pct")))
+    if d.get("uncertainty_adjustment") is not None and d.get("trust") is not None:
+        rows.append(("Averaging over estimation uncertainty (simulation draws)",
+                     fmt(d["uncertainty_adjustment"], "pp")))
+        rows.append(("Published predicted trust", fmt(d["trust"], "pct")))
     return rows
 
 
