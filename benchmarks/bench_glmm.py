@@ -1,0 +1,203 @@
+"""Benchmark socint's GLMM against glmer (nAGQ 0/1), glmmTMB and PyPI ``glmm`` side by side.
+
+Data are simulated from the published Model 3 (``socint.models.simulate_model3``) at 1×, 10×,
+100× the published size (respondents, MSOAs and LAs all scaled) and written once to a CSV that
+every tool reads. Each tool runs in its own child process of this script (one process tree), so
+peak memory (max RSS of the child) is measured too. Prints medians, ratios to socint and the
+accuracy of each tool's optimum relative to socint's (log-likelihood, fixed effects).
+R tools are skipped when ``Rscript`` is absent; ``glmm`` when it is not installed.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_glmm.py --scales 1,10 --tools socint,glmm,glmer0,glmmTMB
+    .venv/bin/python benchmarks/bench_glmm.py --scales 100 --tools socint,glmer0 --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BASE = (28_822, 3_134, 319)
+SEED = 2019
+DUMMIES = {
+    "ethnicity": ("Asian", "Black", "Chinese", "Mixed", "Other"),
+    "nssec": ("Intermediate", "Other", "Routine"),
+    "wb_change": ("-5-0%", ">0%"),
+}
+
+
+def _worker_socint(csv: str, repeats: int) -> dict[str, Any]:
+    import pandas as pd
+
+    from socint.models import MODEL3_FORMULA, canonical_term_name, fit_glmm
+
+    df = pd.read_csv(csv)
+    secs = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        r = fit_glmm(MODEL3_FORMULA, df)
+        secs.append(time.perf_counter() - t)
+    return {"seconds": secs, "loglik": r.loglik, "converged": r.converged,
+            "fixef": {canonical_term_name(k): float(v) for k, v in r.fixef.items()},
+            "variances": {k: float(v) for k, v in r.variances.items()}}
+
+
+def _worker_glmm(csv: str, repeats: int) -> dict[str, Any]:
+    import warnings
+
+    import glmm
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(csv)
+    cols: dict[str, Any] = {c: df[c].to_numpy(float) for c in (
+        "trust", "female", "year_2010", "age", "income", "married", "years5", "div_decile",
+        "poor_english", "family_pct", "income_decile", "crime_decile", "pct65", "rural")}
+    cols["income_sq"] = cols["income"] ** 2
+    cols["div_poor"] = cols["div_decile"] * cols["poor_english"]
+    names = {"income_sq": "income_sq", "div_poor": "div_decile:poor_english"}
+    for var, levels in DUMMIES.items():
+        for i, lev in enumerate(levels):
+            key = f"{var}_{i}"
+            cols[key] = (df[var] == lev).to_numpy(float)
+            names[key] = f"{var}[{lev}]"
+    cols["la"] = df["la"].to_numpy()
+    cols["msoa"] = df["msoa"].to_numpy()
+    rhs = [k for k in cols if k not in ("trust", "la", "msoa")]
+    formula = "trust ~ " + " + ".join(rhs) + " + (1|la) + (1|msoa)"
+    secs = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = glmm.fit(cols, formula, family="binomial")
+        secs.append(time.perf_counter() - t)
+    fixef = {names.get(n, "Intercept" if n == "(Intercept)" else n): float(b)
+             for n, b in zip(f.names, np.asarray(f.beta), strict=True)}
+    return {"seconds": secs, "loglik": float(f.loglik), "converged": bool(f.converged),
+            "fixef": fixef}
+
+
+def _run_child(cmd: list[str], out: Path, timeout: float) -> dict[str, Any]:
+    """Run one tool in a child process; return its JSON plus its peak RSS, or an error."""
+    t = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t > timeout:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return {"error": f"timeout after {timeout:.0f} s"}
+            time.sleep(0.1)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        msg = err.read().decode(errors="replace")
+    if proc.returncode != 0 or not out.exists():
+        return {"error": msg[-400:] or f"exit code {proc.returncode}"}
+    res: dict[str, Any] = json.loads(out.read_text())
+    if not isinstance(res["seconds"], list):  # jsonlite unboxes a single repeat
+        res["seconds"] = [res["seconds"]]
+    res["wall"] = time.perf_counter() - t
+    res["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return res
+
+
+def bench(scales: list[int], tools: list[str], repeats: int, timeout: float) -> list[dict]:
+    from socint.models import simulate_model3
+    from socint.models.simulate import write_csv
+
+    rows: list[dict[str, Any]] = []
+    have_r = shutil.which("Rscript") is not None
+    try:
+        import glmm  # noqa: F401
+
+        have_glmm = True
+    except ImportError:
+        have_glmm = False
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in scales:
+            n, m, la = (x * k for x in BASE)
+            df = simulate_model3(n, m, la, seed=SEED)
+            csv = Path(tmp) / f"model3_x{k}.csv"
+            write_csv(df, csv)
+            size_mb = csv.stat().st_size / 1e6
+            del df
+            for tool in tools:
+                # slow reference fits run once; fast ones `repeats` times at 1×
+                reps = repeats if k == 1 and tool in ("socint", "glmm", "glmer0") else 1
+                out = Path(tmp) / f"{tool}_{k}.json"
+                if tool in ("socint", "glmm"):
+                    if tool == "glmm" and not have_glmm:
+                        rows.append({"scale": k, "tool": tool, "error": "glmm not installed"})
+                        continue
+                    cmd = [sys.executable, __file__, "--worker", tool, "--csv", str(csv),
+                           "--repeats", str(reps), "--out", str(out)]
+                else:
+                    if not have_r:
+                        rows.append({"scale": k, "tool": tool, "error": "Rscript absent"})
+                        continue
+                    cmd = ["Rscript", str(HERE / "bench_glmm.R"), str(csv), tool, str(reps),
+                           str(out)]
+                res = _run_child(cmd, out, timeout)
+                res.update(scale=k, tool=tool, rows=n, csv_mb=size_mb)
+                rows.append(res)
+                print(_line(res, rows), flush=True)
+    return rows
+
+
+def _line(res: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    if "error" in res:
+        return f"x{res['scale']:<4} {res['tool']:<8} {res['error'][:200]}"
+    med = statistics.median(res["seconds"])
+    ref = next((r for r in rows if r["tool"] == "socint" and r["scale"] == res["scale"]
+                and "seconds" in r), None)
+    ratio = med / statistics.median(ref["seconds"]) if ref else float("nan")
+    acc = ""
+    if ref and res["tool"] != "socint":
+        common = set(ref["fixef"]) & set(res["fixef"])
+        dfix = max(abs(ref["fixef"][c] - res["fixef"][c]) for c in common) if common else 0
+        acc = f" Δloglik(tool−socint)={res['loglik'] - ref['loglik']:+.4f} max|Δβ|={dfix:.2e}"
+    return (f"x{res['scale']:<4} {res['tool']:<8} median {med:8.2f} s  ratio {ratio:6.2f}  "
+            f"peak {res.get('peak_rss_mb', float('nan')):7.0f} MB (csv {res['csv_mb']:.0f} MB)  "
+            f"loglik {res['loglik']:.4f} converged={res.get('converged')}{acc}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="1,10")
+    ap.add_argument("--tools", default="socint,glmm,glmer0,glmmTMB")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="repeats at 1× of socint, glmm, glmer0 (others and larger scales: 1)")
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and scale")
+    ap.add_argument("--json", help="write all results to this JSON file")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--csv", help=argparse.SUPPRESS)
+    ap.add_argument("--out", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        fn = _worker_socint if a.worker == "socint" else _worker_glmm
+        Path(a.out).write_text(json.dumps(fn(a.csv, a.repeats)))
+        return
+    rows = bench([int(s) for s in a.scales.split(",")], a.tools.split(","), a.repeats,
+                 a.timeout)
+    if a.json:
+        Path(a.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""Linear algebra of the random-effects Hessian ``H = I + Λ Z' W Z Λ``.
+
+Two implementations share one small interface (factor, solve, log-determinant, and the
+selected entries of ``H⁻¹`` that the Laplace gradient needs):
+
+* :class:`NestedBlocks` — for a chain of nested factors (respondents in MSOAs in LAs). ``H`` is
+  block-diagonal per top-level group with an arrowhead inside: a group is coupled only to its
+  ancestors. Eliminating the finest level first creates no fill-in outside the ancestor chain,
+  so an LDLᵀ factorisation, solves, and the selected inverse (Takahashi, Fagan & Chen 1973,
+  the entries of ``H⁻¹`` on the factor's pattern) all cost O(number of groups), vectorised with
+  ``np.bincount`` — no Python loop over groups.
+* :class:`DenseBlocks` — any structure (crossed factors), via a dense Cholesky of the q×q matrix;
+  fine up to a few thousand random effects.
+
+Notation follows Bates et al. (2015, J. Stat. Softw. 67(1), section 3): spherical random
+effects ``b``, relative covariance factor ``Λ = diag(σ_f)`` per factor, ``u = Λ b``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse
+
+from socint.models.frame import FloatArray, IntArray, Nesting
+
+
+@dataclass
+class NestedBlocks:
+    """Tree-structured LDLᵀ of ``H`` for nested random intercepts.
+
+    Parameters
+    ----------
+    codes
+        Group code per observation for each factor, in the frame's factor order.
+    n_groups
+        Number of groups of each factor.
+    nesting
+        The chain (finest first) and ancestor maps from :func:`frame.detect_nesting`.
+    """
+
+    codes: tuple[IntArray, ...]
+    n_groups: tuple[int, ...]
+    nesting: Nesting
+
+    def __post_init__(self) -> None:
+        self._d: list[FloatArray] = []
+        self._c: list[FloatArray] = []
+        # sparse "sum into ancestor" operators, so that solves take many right-hand sides
+        self._agg: list[list[scipy.sparse.csr_matrix]] = []
+        for lv, anc in enumerate(self.nesting.ancestors):
+            ops = []
+            for t in range(anc.shape[1]):
+                n_up = self.n_groups[self.nesting.order[lv + 1 + t]]
+                ops.append(scipy.sparse.csr_matrix(
+                    (np.ones(anc.shape[0]), (anc[:, t], np.arange(anc.shape[0]))),
+                    shape=(n_up, anc.shape[0])))
+            self._agg.append(ops)
+
+    def factor(self, W: FloatArray, sigma: FloatArray) -> None:
+        """Factor ``H`` for observation weights ``W`` and standard deviations ``sigma``."""
+        order = self.nesting.order
+        anc = self.nesting.ancestors
+        L = len(order)
+        ws = [np.bincount(self.codes[f], W, self.n_groups[f]) for f in order]
+        sg = [float(sigma[f]) for f in order]
+        Hd = [1.0 + sg[lv] ** 2 * ws[lv] for lv in range(L)]
+        Ho = [
+            np.column_stack([sg[lv] * sg[lv + 1 + t] * ws[lv] for t in range(L - lv - 1)])
+            if lv < L - 1
+            else np.empty((ws[lv].size, 0))
+            for lv in range(L)
+        ]
+        for lv in range(L):
+            d, c = Hd[lv], Ho[lv]
+            A = c.shape[1]
+            for t in range(A):
+                up = lv + 1 + t
+                for s in range(t, A):
+                    upd = np.bincount(anc[lv][:, t], c[:, t] * c[:, s] / d, Hd[up].size)
+                    if s == t:
+                        Hd[up] = Hd[up] - upd
+                    else:
+                        Ho[up][:, s - t - 1] -= upd
+        self._d = [np.asarray(d, dtype=np.float64) for d in Hd]
+        self._c = [np.asarray(c, dtype=np.float64) for c in Ho]
+
+    def logdet(self) -> float:
+        """``log |H|`` of the last factorisation."""
+        return float(sum(np.log(d).sum() for d in self._d))
+
+    def solve(self, rhs: list[FloatArray]) -> list[FloatArray]:
+        """Solve ``H x = rhs``; ``rhs`` and the result are per factor (frame order).
+
+        Each block may be a vector or a matrix of several right-hand sides (columns).
+        """
+        order = self.nesting.order
+        anc = self.nesting.ancestors
+        L = len(order)
+        r = [np.array(rhs[f], dtype=float) for f in order]
+        two_d = r[0].ndim == 2
+
+        def col(v: FloatArray) -> FloatArray:
+            return v[:, None] if two_d else v
+
+        for lv in range(L):
+            zd = r[lv] / col(self._d[lv])
+            for t in range(self._c[lv].shape[1]):
+                up = lv + 1 + t
+                r[up] -= self._agg[lv][t] @ (col(self._c[lv][:, t]) * zd)
+        x: list[FloatArray] = [np.empty(0)] * L
+        for lv in range(L - 1, -1, -1):
+            acc = r[lv].copy()
+            for t in range(self._c[lv].shape[1]):
+                acc -= col(self._c[lv][:, t]) * x[lv + 1 + t][anc[lv][:, t]]
+            x[lv] = acc / col(self._d[lv])
+        out: list[FloatArray] = [np.empty(0)] * L
+        for lv, f in enumerate(order):
+            out[f] = x[lv]
+        return out
+
+    def selected_inverse(self) -> list[FloatArray]:
+        """Entries of ``H⁻¹`` between each group and itself and its ancestors.
+
+        Returns, per level (finest first), an array ``(n_groups, 1 + n_ancestors)``: column 0
+        is the diagonal, column ``1 + t`` the entry with the ancestor at level ``l + 1 + t``.
+        """
+        anc = self.nesting.ancestors
+        L = len(self._d)
+        sel: list[FloatArray] = [np.empty(0)] * L
+        for lv in range(L - 1, -1, -1):
+            d, c = self._d[lv], self._c[lv]
+            A = c.shape[1]
+            out = np.empty((d.size, 1 + A))
+
+            def p_entry(t: int, s: int, lv: int = lv) -> FloatArray:
+                if s < t:
+                    t, s = s, t
+                up = lv + 1 + t
+                col = 0 if s == t else 1 + (s - t - 1)
+                return sel[up][anc[lv][:, t], col]
+
+            for s in range(A):
+                acc = np.zeros(d.size)
+                for t in range(A):
+                    acc += c[:, t] * p_entry(t, s)
+                out[:, 1 + s] = -acc / d
+            diag = 1.0 / d
+            for s in range(A):
+                diag = diag - c[:, s] * out[:, 1 + s] / d
+            out[:, 0] = diag
+            sel[lv] = out
+        return sel
+
+    def inverse_pairs(self) -> list[list[FloatArray]]:
+        """Per observation, ``H⁻¹[(f, g_f(i)), (f', g_f'(i))]`` for every factor pair."""
+        order = self.nesting.order
+        pos = {f: lv for lv, f in enumerate(order)}
+        sel = self.selected_inverse()
+        F = len(order)
+        pairs: list[list[FloatArray]] = [[np.empty(0)] * F for _ in range(F)]
+        for f in range(F):
+            for g in range(f, F):
+                lf, lg = pos[f], pos[g]
+                if lf > lg:
+                    lf, lg = lg, lf
+                fine = order[lf]
+                col = 0 if lf == lg else 1 + (lg - lf - 1)
+                vals = sel[lf][self.codes[fine], col]
+                pairs[f][g] = vals
+                pairs[g][f] = vals
+        return pairs
+
+    def diag_inverse(self) -> list[FloatArray]:
+        """Diagonal of ``H⁻¹`` per factor (frame order): conditional variances of ``b``."""
+        sel = self.selected_inverse()
+        out: list[FloatArray] = [np.empty(0)] * len(sel)
+        for lv, f in enumerate(self.nesting.order):
+            out[f] = sel[lv][:, 0]
+        return out
+
+
+@dataclass
+class DenseBlocks:
+    """Dense Cholesky of ``H`` for any (e.g. crossed) structure of random intercepts."""
+
+    codes: tuple[IntArray, ...]
+    n_groups: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        self._off = np.concatenate([[0], np.cumsum(self.n_groups)]).astype(np.int64)
+        self._chol: tuple[FloatArray, bool] | None = None
+        self._inv: FloatArray | None = None
+
+    def factor(self, W: FloatArray, sigma: FloatArray) -> None:
+        """Form and factor ``H`` densely."""
+        q = int(self._off[-1])
+        H = np.eye(q)
+        F = len(self.codes)
+        for f in range(F):
+            for g in range(f, F):
+                nf, ng = self.n_groups[f], self.n_groups[g]
+                key = self.codes[f] * ng + self.codes[g]
+                blk = np.bincount(key, W, nf * ng).reshape(nf, ng) * (sigma[f] * sigma[g])
+                sf = slice(self._off[f], self._off[f + 1])
+                sg = slice(self._off[g], self._off[g + 1])
+                H[sf, sg] += blk
+                if f != g:
+                    H[sg, sf] += blk.T
+        self._chol = scipy.linalg.cho_factor(H, lower=True)
+        self._inv = None
+
+    def logdet(self) -> float:
+        """``log |H|`` of the last factorisation."""
+        assert self._chol is not None
+        return float(2.0 * np.log(np.diag(self._chol[0])).sum())
+
+    def solve(self, rhs: list[FloatArray]) -> list[FloatArray]:
+        """Solve ``H x = rhs`` (per-factor blocks in and out)."""
+        assert self._chol is not None
+        x = scipy.linalg.cho_solve(self._chol, np.concatenate(rhs))
+        return [x[self._off[f] : self._off[f + 1]] for f in range(len(self.codes))]
+
+    def _inverse(self) -> FloatArray:
+        if self._inv is None:
+            assert self._chol is not None
+            self._inv = scipy.linalg.cho_solve(self._chol, np.eye(int(self._off[-1])))
+        return self._inv
+
+    def inverse_pairs(self) -> list[list[FloatArray]]:
+        """Per observation, ``H⁻¹[(f, g_f(i)), (f', g_f'(i))]`` for every factor pair."""
+        inv = self._inverse()
+        F = len(self.codes)
+        pairs: list[list[FloatArray]] = [[np.empty(0)] * F for _ in range(F)]
+        for f in range(F):
+            for g in range(f, F):
+                vals = inv[self._off[f] + self.codes[f], self._off[g] + self.codes[g]]
+                pairs[f][g] = vals
+                pairs[g][f] = vals
+        return pairs
+
+    def diag_inverse(self) -> list[FloatArray]:
+        """Diagonal of ``H⁻¹`` per factor."""
+        dg = np.diag(self._inverse())
+        return [dg[self._off[f] : self._off[f + 1]] for f in range(len(self.codes))]
+
+
+Blocks = NestedBlocks | DenseBlocks
+
+__all__ = ["Blocks", "DenseBlocks", "NestedBlocks"]

@@ -1,0 +1,345 @@
+"""Stage 1 of the GLMM (lme4's ``glFormula``): from formula and data to a model frame.
+
+The model frame holds the binomial response (successes and trials), the fixed-effects design
+matrix on an internal centred-and-scaled basis (covariates with very different scales make the
+optimiser's job harder; estimates are mapped back to the original scale afterwards, the same
+idea as lme4's advice to scale predictors), integer group codes for each random-intercept
+factor, and the nesting structure that the fast deviance path exploits.
+
+Reference: Bates, Mächler, Bolker & Walker (2015), *Fitting linear mixed-effects models using
+lme4*, J. Stat. Softw. 67(1), section 2 (the "formula module").
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from formulaic import model_matrix
+
+from socint.errors import InputDataError, ModelError
+from socint.models.formula import ParsedFormula
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """A chain of nested grouping factors, finest first.
+
+    ``order[l]`` is the index (into the frame's factors) of level ``l``; ``ancestors[l]`` has
+    shape ``(n_groups[l], L - l - 1)``: column ``t`` is the group, at level ``l + 1 + t``, that
+    contains each group of level ``l``.
+    """
+
+    order: tuple[int, ...]
+    ancestors: tuple[IntArray, ...]
+
+
+@dataclass(frozen=True)
+class ModelFrame:
+    """Everything the deviance function needs, plus what the result needs to report."""
+
+    y: FloatArray
+    trials: FloatArray
+    weights: FloatArray
+    X: FloatArray
+    columns: tuple[str, ...]
+    column_terms: tuple[str, ...]
+    to_original: FloatArray
+    factor_names: tuple[str, ...]
+    factor_columns: tuple[tuple[str, ...], ...]
+    codes: tuple[IntArray, ...]
+    labels: tuple[pd.Index, ...]
+    nesting: Nesting | None
+    model_spec: Any
+    index: pd.Index
+    n_dropped: int
+    has_intercept: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def nobs(self) -> int:
+        """Number of rows used in the fit."""
+        return int(self.y.shape[0])
+
+    @property
+    def n_groups(self) -> tuple[int, ...]:
+        """Number of groups of each random-intercept factor."""
+        return tuple(len(lab) for lab in self.labels)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for readable messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _eval(data: pd.DataFrame, expr: str, what: str) -> pd.Series:
+    """Evaluate a column name or a pandas expression on ``data``."""
+    if expr in data.columns:
+        return data[expr]
+    try:
+        out = data.eval(expr)
+    except Exception as exc:  # pandas raises many types here
+        raise ModelError(
+            f"cannot evaluate {what} {expr!r} on the data: {exc}",
+            column=expr,
+            hint=f"columns available: {', '.join(map(str, data.columns[:20]))}",
+        ) from exc
+    return pd.Series(out, index=data.index)
+
+
+def _group_codes(data: pd.DataFrame, cols: tuple[str, ...]) -> tuple[IntArray, pd.Index]:
+    """Integer codes 0..G-1 and labels of a (possibly interacted) grouping factor."""
+    if len(cols) == 1:
+        codes, uniques = pd.factorize(data[cols[0]], sort=True)
+        return codes.astype(np.int64), pd.Index(uniques, name=cols[0])
+    key = data[list(cols)].astype(str).agg(":".join, axis=1)
+    codes, uniques = pd.factorize(key, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques, name=":".join(cols))
+
+
+def detect_nesting(codes: tuple[IntArray, ...], n_groups: tuple[int, ...]) -> Nesting | None:
+    """Return the nesting chain if every factor is nested in the next coarser one, else None.
+
+    Factor A is nested in B when every group of A lies inside a single group of B (lme4 calls
+    this "implicit nesting"); codes need not be unique across parents because ``a/b`` factors
+    are built as interactions.
+    """
+    order = tuple(sorted(range(len(codes)), key=lambda f: -n_groups[f]))
+    parents: list[IntArray] = []
+    for fine, coarse in itertools.pairwise(order):
+        pair = codes[fine] * n_groups[coarse] + codes[coarse]
+        uniq = np.unique(pair)
+        if uniq.size != n_groups[fine]:
+            return None
+        parent = np.empty(n_groups[fine], dtype=np.int64)
+        parent[uniq // n_groups[coarse]] = uniq % n_groups[coarse]
+        parents.append(parent)
+    L = len(order)
+    ancestors: list[IntArray] = []
+    for level in range(L):
+        cols = []
+        cur = np.arange(n_groups[order[level]], dtype=np.int64)
+        for up in range(level, L - 1):
+            cur = parents[up][cur]
+            cols.append(cur)
+        anc = np.column_stack(cols) if cols else np.empty((cur.size, 0), dtype=np.int64)
+        ancestors.append(anc.astype(np.int64))
+    return Nesting(order, tuple(ancestors))
+
+
+def _scaling(X: FloatArray, has_intercept: bool) -> tuple[FloatArray, FloatArray]:
+    """Centre (when there is an intercept) and scale columns in place; return X and A.
+
+    ``A`` maps coefficients on the scaled columns back to the original ones: ``β = A β'``.
+    """
+    p = X.shape[1]
+    icol = 0 if has_intercept else -1
+    centre = X.mean(axis=0) if has_intercept else np.zeros(p)
+    scale = X.std(axis=0) if has_intercept else np.sqrt((X**2).mean(axis=0))
+    A = np.eye(p)
+    Xs = X
+    for k in range(p):
+        if k == icol:
+            continue
+        s = scale[k] if scale[k] > 0 else 1.0
+        c = centre[k]
+        Xs[:, k] -= c
+        Xs[:, k] /= s
+        A[k, k] = 1.0 / s
+        if has_intercept:
+            A[icol, k] = -c / s
+    return Xs, A
+
+
+def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatArray,
+                     y: FloatArray, trials: FloatArray) -> None:
+    """Raise if a 0/1 design column has only successes or only failures where it is 1.
+
+    That is (quasi-)complete separation for a category: its odds ratio is 0 or infinite and
+    the maximum likelihood estimate does not exist (Albert & Anderson 1984, *Biometrika* 71:1).
+    """
+    for k, col in enumerate(columns):
+        x = X[:, k]
+        if col == "Intercept" or not np.all((x == 0) | (x == 1)):
+            continue
+        on = x == 1
+        s, m = float(y[on].sum()), float(trials[on].sum())
+        if s == 0 or s == m:
+            outcome = "0" if s == 0 else "1"
+            raise ModelError(
+                f"complete separation: every one of the {int(on.sum())} rows with design column "
+                f"{col!r} (term {terms[k]!r}) = 1 has outcome {outcome}",
+                column=col,
+                hint="merge this category with another one or drop the term",
+            )
+
+
+def build_frame(
+    parsed: ParsedFormula,
+    data: pd.DataFrame,
+    weights: FloatArray | str | None = None,
+) -> ModelFrame:
+    """Build the model frame: response, scaled design matrix, group codes, nesting.
+
+    Rows with a missing value in any variable of the model are dropped (lme4's ``na.omit``),
+    and their number is kept in ``n_dropped``.
+
+    Raises
+    ------
+    ModelError
+        For a response that is not 0/1 (or not valid successes/failures), a missing column, an
+        all-zero design column (empty category), or a rank-deficient design.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ModelError(
+            f"data must be a pandas DataFrame, received {type(data).__name__}",
+            hint="pass the survey as a DataFrame with one row per respondent",
+        )
+    for cols in parsed.random:
+        for c in cols:
+            if c not in data.columns:
+                raise ModelError(
+                    f"grouping factor {c!r} is not a column of the data",
+                    column=c,
+                    hint=f"columns available: {', '.join(map(str, data.columns[:20]))}",
+                )
+    df = data.reset_index(drop=True)
+    if parsed.successes is not None and parsed.failures is not None:
+        succ = _eval(df, parsed.successes, "cbind() successes").astype(float)
+        fail = _eval(df, parsed.failures, "cbind() failures").astype(float)
+    else:
+        assert parsed.response is not None
+        resp = _eval(df, parsed.response, "response")
+        if resp.dtype == bool:
+            resp = resp.astype(float)
+        succ = pd.to_numeric(resp, errors="coerce").astype(float)
+        bad = resp.notna() & (succ.isna() | ~succ.isin([0.0, 1.0]))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ModelError(
+                f"response {parsed.response!r} must be 0/1 for a binomial model; row {row + 1} "
+                f"holds {_plain(resp.iloc[row])!r}",
+                row=row + 1,
+                column=parsed.response,
+                hint="code the outcome 1 = yes, 0 = no, or use cbind(successes, failures)",
+            )
+        fail = 1.0 - succ
+    keep = succ.notna().to_numpy() & fail.notna().to_numpy()
+    for cols in parsed.random:
+        for c in cols:
+            keep &= df[c].notna().to_numpy()
+    w_arr: FloatArray | None = None
+    if weights is not None:
+        w_ser = df[weights] if isinstance(weights, str) else pd.Series(np.asarray(weights))
+        if len(w_ser) != len(df):
+            raise ModelError(
+                f"weights have {len(w_ser)} values but the data have {len(df)} rows",
+                hint="pass one weight per row (or the name of a weight column)",
+            )
+        w_arr = pd.to_numeric(w_ser, errors="coerce").to_numpy(dtype=float)
+        bad_w = ~np.isfinite(w_arr) | (w_arr <= 0)
+        if bad_w.any():
+            row = int(np.flatnonzero(bad_w)[0])
+            raise InputDataError(
+                f"sampling weights must be positive and finite; row {row + 1} holds "
+                f"{float(w_arr[row])!r}",
+                row=row + 1,
+                column=weights if isinstance(weights, str) else None,
+                hint="drop rows with zero or missing weights before fitting",
+            )
+    try:
+        mm = model_matrix(parsed.fixed, df.loc[keep], na_action="drop")
+    except Exception as exc:  # formulaic raises many types for bad formulas
+        raise ModelError(
+            f"cannot build the fixed-effects design from {parsed.fixed!r}: {exc}",
+            hint="check the variable names and the formulaic syntax of the fixed part",
+        ) from exc
+    idx = mm.index
+    columns = tuple(str(c) for c in mm.columns)
+    col_terms: dict[str, str] = {}
+    for ts in mm.model_spec.structure:
+        for c in ts.columns:
+            col_terms[str(c)] = str(ts.term)
+    # our own C-ordered copy (scaled in place below); the model matrix itself is released
+    X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="C", copy=True)
+    spec = mm.model_spec
+    del mm
+    y = succ.loc[idx].to_numpy(dtype=float)
+    f_arr = fail.loc[idx].to_numpy(dtype=float)
+    trials = y + f_arr
+    bad = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        row = int(idx[pos])
+        raise ModelError(
+            f"binomial counts must be non-negative whole numbers with at least one trial; "
+            f"row {row + 1} has successes={float(y[pos])!r}, failures={float(f_arr[pos])!r}",
+            row=row + 1,
+            hint="check the cbind(successes, failures) expressions",
+        )
+    has_intercept = "Intercept" in columns
+    for k, c in enumerate(columns):
+        if c != "Intercept" and np.all(X_raw[:, k] == 0):
+            raise ModelError(
+                f"design column {c!r} (term {col_terms.get(c, c)!r}) is all zero: an empty "
+                "category or a constant-zero covariate",
+                column=c,
+                hint="drop the unused category (e.g. remove unused pandas categories) or the term",
+            )
+    column_terms = tuple(col_terms.get(c, c) for c in columns)
+    check_separation(columns, column_terms, X_raw, y, trials)
+    Xs, A = _scaling(X_raw, has_intercept)
+    del X_raw
+    # rank check on the Gram matrix of the scaled columns (p×p, one pass over the data)
+    gram = Xs.T @ Xs / Xs.shape[0]
+    lam, vec = np.linalg.eigh(gram)
+    null = lam < 1e-10 * max(float(lam.max()), 1.0)
+    rank = int(Xs.shape[1] - null.sum())
+    if null.any():
+        involved = np.abs(vec[:, null]).max(axis=1) > 1e-3
+        weak = [columns[k] for k in np.flatnonzero(involved)]
+        raise ModelError(
+            f"the fixed-effects design is rank deficient (rank {rank} < {Xs.shape[1]} columns); "
+            f"collinear column(s): {', '.join(weak) or 'unknown'}",
+            hint="remove a redundant covariate or category",
+        )
+    sub = df.loc[idx]
+    codes: list[IntArray] = []
+    labels: list[pd.Index] = []
+    for gcols in parsed.random:
+        gc, lab = _group_codes(sub, gcols)
+        codes.append(gc)
+        labels.append(lab)
+    n_groups = tuple(len(lab) for lab in labels)
+    nesting = detect_nesting(tuple(codes), n_groups)
+    w = np.ones(len(idx)) if w_arr is None else w_arr[idx.to_numpy()]
+    return ModelFrame(
+        y=y,
+        trials=trials,
+        weights=w,
+        X=Xs,
+        columns=columns,
+        column_terms=column_terms,
+        to_original=A,
+        factor_names=parsed.random_names,
+        factor_columns=parsed.random,
+        codes=tuple(codes),
+        labels=tuple(labels),
+        nesting=nesting,
+        model_spec=spec,
+        index=pd.Index(data.index[idx.to_numpy()]),
+        n_dropped=int(len(df) - len(idx)),
+        has_intercept=has_intercept,
+    )
+
+
+__all__ = [
+    "FloatArray", "IntArray", "ModelFrame", "Nesting", "build_frame", "check_separation",
+    "detect_nesting",
+]

@@ -1,0 +1,198 @@
+"""Simulate survey data from the published trust model ("Model 3", Bright Blue 2019).
+
+Respondents are nested in MSOAs nested in LAs, with realistic individual, MSOA and LA covariates
+and the outcome drawn from the three-level random-intercept logistic model with the published
+odds ratios and variances (:mod:`socint.published`). The intercept is calibrated so that mean
+trust matches the published 0.39. Used by the tests (parameter recovery), by the R reference
+script (via the CSV written by :func:`write_csv`) and by the benchmarks at 1×, 10× and 100×.
+The generator is deterministic given the seed (numpy's PCG64), so the CSV's SHA-256 can be
+stored in a fixture and checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.optimize
+from scipy.special import expit
+
+from socint.errors import ModelError
+from socint.published import (
+    ETHNICITY_SURVEY6,
+    MODEL3_COEFFICIENTS,
+    MODEL3_MEAN_TRUST,
+    MODEL3_N_LA,
+    MODEL3_N_MSOA,
+    MODEL3_N_RESPONDENTS,
+    MODEL3_VARIANCES,
+    NSSEC_GROUPS,
+    WB_CHANGE_BANDS,
+)
+
+#: The published Model 3 in socint's formula syntax (reference categories as published).
+MODEL3_FORMULA = (
+    "trust ~ female + year_2010 + age + income + I(income**2)"
+    ' + C(ethnicity, Treatment("White")) + married + years5'
+    ' + C(nssec, Treatment("Managerial")) + div_decile * poor_english + family_pct'
+    " + income_decile + crime_decile + pct65 + rural"
+    ' + C(wb_change, Treatment("<-5%")) + (1 | la) + (1 | msoa)'
+)
+
+
+def canonical_term_name(column: str) -> str:
+    """Map a formulaic column name to the published term name.
+
+    ``C(ethnicity, Treatment('White'))[T.Asian]`` → ``ethnicity[Asian]``,
+    ``I(income ** 2)`` → ``income_sq``; other names are returned unchanged.
+    """
+    m = re.match(r"^C\((\w+),.*\)\[T\.(.+)\]$", column)
+    if m:
+        return f"{m.group(1)}[{m.group(2)}]"
+    m = re.match(r"^I\((\w+) \*\* 2\)$", column)
+    if m:
+        return f"{m.group(1)}_sq"
+    return column
+
+
+def _linear_predictor(df: pd.DataFrame, coef: Mapping[str, float]) -> np.ndarray:
+    eta = np.zeros(len(df))
+    for name, b in coef.items():
+        m = re.match(r"^(\w+)\[(.+)\]$", name)
+        if m:
+            x = (df[m.group(1)] == m.group(2)).to_numpy(dtype=float)
+        elif name.endswith("_sq"):
+            x = df[name[:-3]].to_numpy(dtype=float) ** 2
+        elif ":" in name:
+            a, c = name.split(":")
+            x = df[a].to_numpy(dtype=float) * df[c].to_numpy(dtype=float)
+        else:
+            x = df[name].to_numpy(dtype=float)
+        eta += b * x
+    return eta
+
+
+def simulate_model3(
+    n_respondents: int = MODEL3_N_RESPONDENTS,
+    n_msoa: int = MODEL3_N_MSOA,
+    n_la: int = MODEL3_N_LA,
+    *,
+    seed: int = 0,
+    coefficients: Mapping[str, float] = MODEL3_COEFFICIENTS,
+    variances: Mapping[str, float] = MODEL3_VARIANCES,
+    mean_trust: float = MODEL3_MEAN_TRUST,
+) -> pd.DataFrame:
+    """Simulate respondents from the published Model 3 design.
+
+    Parameters
+    ----------
+    n_respondents, n_msoa, n_la
+        Sizes; every LA has at least one MSOA and every MSOA at least one respondent.
+    seed
+        Seed of numpy's default generator; the output is a deterministic function of it.
+    coefficients, variances, mean_trust
+        True log-odds coefficients by published term name, variances ``{"la", "msoa"}`` and the
+        target mean of the outcome (the intercept is calibrated to it).
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent: ``trust`` (0/1), the individual covariates, the MSOA and LA
+        covariates, and the group ids ``msoa`` and ``la``.
+    """
+    if not (n_respondents >= n_msoa >= n_la >= 1):
+        raise ModelError(
+            f"need n_respondents >= n_msoa >= n_la >= 1, received {n_respondents}, {n_msoa}, "
+            f"{n_la}",
+            hint="every LA needs an MSOA and every MSOA a respondent",
+        )
+    rng = np.random.default_rng(seed)
+    la_w = rng.gamma(2.0, 1.0, n_la)
+    la_of_msoa = np.concatenate(
+        [np.arange(n_la), rng.choice(n_la, n_msoa - n_la, p=la_w / la_w.sum())])
+    la_of_msoa = rng.permutation(la_of_msoa)
+    ms_w = rng.gamma(3.0, 1.0, n_msoa)
+    msoa = np.concatenate([np.arange(n_msoa),
+                           rng.choice(n_msoa, n_respondents - n_msoa, p=ms_w / ms_w.sum())])
+    msoa = np.sort(msoa)
+    la = la_of_msoa[msoa]
+    n = n_respondents
+    # LA covariate
+    wb = rng.choice(len(WB_CHANGE_BANDS), n_la, p=[0.3, 0.35, 0.35])
+    # MSOA covariates (diversity raises poor English, lowers rurality)
+    div = rng.integers(1, 11, n_msoa)
+    poor = (rng.random(n_msoa) < np.where(div >= 8, 0.25, 0.02)).astype(int)
+    family = np.round(np.clip(rng.normal(20.0, 5.0, n_msoa), 3.0, 45.0), 1)
+    inc_dec = rng.integers(1, 11, n_msoa)
+    crime = np.clip(inc_dec + rng.integers(-3, 4, n_msoa), 1, 10)
+    pct65 = np.round(np.clip(rng.normal(17.0, 5.0, n_msoa), 3.0, 40.0), 1)
+    rural = (rng.random(n_msoa) < np.where(div <= 3, 0.35, 0.08)).astype(int)
+    # individual covariates
+    p_white = np.clip(0.97 - 0.07 * (div[msoa] - 1), 0.3, 0.97)
+    other = np.array([0.45, 0.25, 0.15, 0.05, 0.10])
+    u = rng.random(n)
+    cum = p_white[:, None] + (1 - p_white)[:, None] * np.cumsum(other)[None, :]
+    eth_idx = (u[:, None] >= np.column_stack([p_white, cum[:, :-1]])).sum(axis=1)
+    df = pd.DataFrame({
+        "female": (rng.random(n) < 0.54).astype(int),
+        "year_2010": (rng.random(n) < 0.5).astype(int),
+        "age": rng.integers(16, 91, n),
+        "income": rng.integers(1, 16, n),
+        "ethnicity": np.asarray(ETHNICITY_SURVEY6, dtype=object)[eth_idx],
+        "married": (rng.random(n) < 0.5).astype(int),
+        "years5": (rng.random(n) < 0.65).astype(int),
+        "nssec": np.asarray(NSSEC_GROUPS, dtype=object)[
+            rng.choice(4, n, p=[0.35, 0.25, 0.30, 0.10])],
+        "div_decile": div[msoa],
+        "poor_english": poor[msoa],
+        "family_pct": family[msoa],
+        "income_decile": inc_dec[msoa],
+        "crime_decile": crime[msoa],
+        "pct65": pct65[msoa],
+        "rural": rural[msoa],
+        "wb_change": np.asarray(WB_CHANGE_BANDS, dtype=object)[wb[la]],
+        "msoa": np.char.add("M", np.char.zfill(msoa.astype(str), 6)),
+        "la": np.char.add("L", np.char.zfill(la.astype(str), 4)),
+    })
+    v_la = rng.normal(0.0, np.sqrt(variances["la"]), n_la)
+    u_ms = rng.normal(0.0, np.sqrt(variances["msoa"]), n_msoa)
+    eta = _linear_predictor(df, coefficients) + u_ms[msoa] + v_la[la]
+    b0 = scipy.optimize.brentq(lambda c: float(expit(eta + c).mean()) - mean_trust, -30, 30)
+    df.insert(0, "trust", (rng.random(n) < expit(eta + b0)).astype(int))
+    df.attrs["intercept"] = float(b0)
+    return df
+
+
+def simulate_crossed(n: int = 3000, n_school: int = 40, n_area: int = 30, *,
+                     seed: int = 0) -> pd.DataFrame:
+    """Pupils in schools crossed with home areas (no nesting), for the crossed-factor path.
+
+    ``y ~ x + girl + (1 | school) + (1 | area)`` with β = (−0.3, 0.6, 0.25) and variances
+    0.5 (school) and 0.3 (area); pupils from an area attend several schools.
+    """
+    rng = np.random.default_rng(seed)
+    school = rng.integers(0, n_school, n)
+    area = (school * n_area // n_school + rng.integers(-3, 4, n)) % n_area
+    x = np.round(rng.normal(size=n), 3)
+    girl = rng.integers(0, 2, n)
+    eta = (-0.3 + 0.6 * x + 0.25 * girl + rng.normal(0, np.sqrt(0.5), n_school)[school]
+           + rng.normal(0, np.sqrt(0.3), n_area)[area])
+    return pd.DataFrame({
+        "y": (rng.random(n) < expit(eta)).astype(int), "x": x, "girl": girl,
+        "school": np.char.add("S", school.astype(str)), "area": np.char.add("A", area.astype(str)),
+    })
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> str:
+    """Write simulated data as CSV (stable format) and return its SHA-256."""
+    df.to_csv(path, index=False, lineterminator="\n")
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+__all__ = [
+    "MODEL3_FORMULA", "canonical_term_name", "simulate_crossed", "simulate_model3", "write_csv",
+]
