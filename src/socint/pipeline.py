@@ -208,6 +208,25 @@ MARGIN_GRID: dict[str, tuple[str, list[Any] | None]] = {
 }
 
 
+def model_variants() -> dict[str, str]:
+    """Nested variants of Model 3, each differing from it by one term.
+
+    The report compared four variants differing by one LA-level covariate; the synthetic
+    England carries only White British change, so the demo compares Model 3 with the model
+    without it and the model without the diversity × poor-English interaction (log-likelihood,
+    AIC, BIC and likelihood-ratio tests).
+    """
+    from socint.models import MODEL3_FORMULA
+
+    no_la = MODEL3_FORMULA.replace(' + C(wb_change, Treatment("<-5%"))', "")
+    no_interaction = MODEL3_FORMULA.replace("div_decile * poor_english",
+                                            "div_decile + poor_english")
+    if MODEL3_FORMULA in (no_la, no_interaction):  # pragma: no cover - guards a formula edit
+        raise RuntimeError("Model 3's formula changed: update model_variants()")
+    return {"Model 3 without White British change (LA)": no_la,
+            "Model 3 without diversity × poor English": no_interaction}
+
+
 def fit_trust_models(survey: pd.DataFrame) -> tuple[Any, dict[str, pd.DataFrame]]:
     """Fit the report's Model 3 and derive the tables the report shows.
 
@@ -216,10 +235,13 @@ def fit_trust_models(survey: pd.DataFrame) -> tuple[Any, dict[str, pd.DataFrame]
     each value, predictions averaged, conditional on the random-effect modes, delta-method 95%
     intervals) and the diversity × poor-English interaction.
     """
-    from socint.models import MODEL3_FORMULA, fit_glmm
+    from socint.models import MODEL3_FORMULA, compare_models, fit_glmm
 
     result = fit_glmm(MODEL3_FORMULA, survey)
     tables = {"model_summary": result.tidy()}
+    variants = {name: fit_glmm(formula, survey) for name, formula in model_variants().items()}
+    variants["Model 3 (published specification)"] = result
+    tables["model_comparison"] = compare_models(variants).reset_index(names="model")
     for name, (variable, values) in MARGIN_GRID.items():
         frame = result.margins(variable, values)
         if name == "sex":
