@@ -7,12 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from _synthetic_shared import default_england, la_counts, small_england
 
 from socint.data.table import SCHEMES
 from socint.synthetic import SyntheticEngland
-from socint.synthetic.ethnicity import simpson
 
 DETAILED = list(SCHEMES["ethnicity_2011_detailed"])
 MLID_HEADER = ["LSOA", "Persons", "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian",
@@ -34,12 +32,6 @@ def _dissimilarity_by_la(e: SyntheticEngland) -> pd.Series:
     share_wb = wb / wb.groupby(la).transform("sum")
     share_ot = other / other.groupby(la).transform("sum")
     return 0.5 * (share_wb - share_ot).abs().groupby(la).sum()
-
-
-def test_simpson_hand_cases() -> None:
-    # Two equal groups: 1 - (1/4 + 1/4) = 0.5; one group: 0; four equal: 0.75.
-    got = simpson(np.array([[5, 5, 0], [7, 0, 0], [1, 1, 1]]))
-    assert got == pytest.approx([0.5, 0.0, 2.0 / 3.0])
 
 
 def test_counts_table_shape_and_scheme() -> None:

@@ -23,7 +23,8 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import rankdata
 
-from socint.synthetic.ethnicity import DETAILED, EthnicityDraw, simpson
+from socint.measures.diversity import simpson
+from socint.synthetic.ethnicity import DETAILED, EthnicityDraw
 from socint.synthetic.geography import LONDON, REGIONS, RURAL, SIGNIFICANT_RURAL, URBAN, Geography
 
 #: Probability that a resident's main language is not English, by detailed group (rough 2011).

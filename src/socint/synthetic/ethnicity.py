@@ -129,14 +129,6 @@ def draw_ethnicity(rng: np.random.Generator, geo: Geography) -> EthnicityDraw:
                          la_segregated=segregated, lsoa_minority_share=m_i)
 
 
-def simpson(counts: np.ndarray) -> np.ndarray:
-    """Simpson's diversity 1 - Σ p_g² per row (Simpson 1949; Bright Blue 2019's EDI)."""
-    counts = np.asarray(counts, dtype=float)
-    tot = counts.sum(axis=1, keepdims=True)
-    p = np.divide(counts, tot, out=np.zeros_like(counts), where=tot > 0)
-    return np.asarray(1.0 - (p**2).sum(axis=1))
-
-
 def mlid_layout(counts: np.ndarray, geo: Geography) -> pd.DataFrame:
     """The LSOA counts in the MLID file's layout (``ethnicity_2011_lsoa_ew.csv``).
 
@@ -165,4 +157,4 @@ def mlid_layout(counts: np.ndarray, geo: Geography) -> pd.DataFrame:
 
 
 __all__ = ["DETAILED", "MINORITY_BASE", "SURVEY6_OF", "EthnicityDraw", "draw_ethnicity",
-           "mlid_layout", "simpson"]
+           "mlid_layout"]
