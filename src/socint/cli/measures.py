@@ -100,8 +100,11 @@ def measures(
         "--seed", help="Seed of the synthetic England and of the bias simulations.")] = 2011,
 ) -> None:
     """Compute diversity and segregation measures per area, with ranks and deciles."""
+    from rich.console import Console
+
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, Console(stderr=True).status(
+                "reading counts and computing measures…"):
             warnings.simplefilter("always")
             units = read_units(counts, seed=seed)
             if preset is not None:
