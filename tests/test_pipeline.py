@@ -44,6 +44,10 @@ def test_demo_writes_its_outputs_and_manifest(demo_dir: Path) -> None:
     assert (merged["edi"] - merged["edi_m"]).abs().max() < 1e-9
     assert (demo_dir / "site" / "index.html").is_file()
     assert (demo_dir / "margins_age.csv").is_file()
+    change = pd.read_csv(demo_dir / "change.csv")
+    assert set(change["la_code"]) == set(truth["la_code"])
+    assert (change["change_lower"] <= change["trust_change"]).all()
+    assert (change["trust_change"] <= change["change_upper"]).all()
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
 
 

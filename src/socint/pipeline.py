@@ -13,7 +13,11 @@ chain on the built-in synthetic England, offline:
    and the comparison of the report's Models 1-4.
 5. **index** — small-area trust (direct, report-style, MRP) and the Social Integration Index
    (``socint.estimates``, ``socint.composite``).
-6. **report** — the offline dashboard and figures (``socint.report``).
+6. **change** — a second synthetic wave ten years on and the change of each LA's trust, EDI,
+   ID and composite with intervals (``socint.composite.timeseries``).
+7. **report** — the offline dashboard and figures (``socint.report``).
+8. **companion instruments** — schools, scorecard, adjusted comparison, local survey
+   (``socint.instruments``).
 
 A run manifest (inputs with checksums, versions, seed, settings, timings) is written last.
 """
@@ -117,6 +121,12 @@ def run_demo(config: DemoConfig, *, progress: Progress | None = None) -> dict[st
         index_files = build_and_write_index(england, la_measures, model, config, out)
         log.outputs += [p.name for p in index_files.values() if p.name != "manifest.json"]
         log.notes["index_manifest"] = json.loads((out / "manifest.json").read_text("utf-8"))
+
+    with log.stage("change between waves", progress):
+        from socint.composite.timeseries import run_change
+
+        change_path = run_change(england, la_measures, model, config, out)
+        log.outputs.append(change_path.name)
 
     with log.stage("report", progress):
         from socint.report import SYNTHETIC_SOURCES, build_site, load_site_inputs

@@ -13,7 +13,7 @@ from socint.cli.common import progress
 
 console = Console()
 
-STAGES = 7
+STAGES = 8
 
 
 @app.command()

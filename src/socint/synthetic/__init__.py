@@ -12,5 +12,6 @@ from __future__ import annotations
 
 from socint.synthetic.england import SyntheticEngland, generate_england
 from socint.synthetic.truth import SyntheticTruth
+from socint.synthetic.wave import second_wave
 
-__all__ = ["SyntheticEngland", "SyntheticTruth", "generate_england"]
+__all__ = ["SyntheticEngland", "SyntheticTruth", "generate_england", "second_wave"]
