@@ -304,3 +304,15 @@ def test_model_table_in_report_style() -> None:
                                 "SE (log-odds)", "p"]
     assert table["rows"][0] == ["female", "0.827", "0.78", "0.88", "0.03", "<0.001"]
     assert table["rows"][1][-1] == "0.0213"
+
+
+def test_footer_attribution_follows_the_sources() -> None:
+    from types import SimpleNamespace
+
+    from socint.report.definitions import OGL_ATTRIBUTION
+    from socint.report.inputs import DEFAULT_SOURCES, SYNTHETIC_SOURCES
+    from socint.report.site import attribution
+
+    assert attribution(SimpleNamespace(sources=DEFAULT_SOURCES)) == OGL_ATTRIBUTION  # type: ignore[arg-type]
+    synthetic = attribution(SimpleNamespace(sources=SYNTHETIC_SOURCES))  # type: ignore[arg-type]
+    assert "Open Government" not in synthetic and "Synthetic" in synthetic
