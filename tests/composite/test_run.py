@@ -77,7 +77,15 @@ def test_msoa_index_and_truth_and_decomposition(written: dict[str, Path],
     m = pd.read_csv(written["msoa_index"])
     assert len(m) == len(inputs.msoas)
     assert {"msoa_code", "trust", "trust_lower", "trust_upper", "trust_decile", "edi",
-            "dissimilarity", "composite", "rank", "suppressed"} <= set(m.columns)
+            "dissimilarity", "composite", "rank", "suppressed", "rank_lower", "rank_upper",
+            "p_top_decile", "most_integrated"} <= set(m.columns)
+    ranked = m[m["rank"].notna()]
+    assert (ranked["rank_lower"] <= ranked["rank"]).mean() > 0.9  # point rank inside, mostly
+    assert (ranked["rank"] <= ranked["rank_upper"]).mean() > 0.9
+    assert ranked["p_top_decile"].between(0, 1).all()
+    # The classification follows the same rule as for LAs, on MSOA deciles.
+    rule = (m["edi_decile"] >= 9) & (m["trust_decile"] >= 6) & (m["dissimilarity_decile"] <= 5)
+    assert (m["most_integrated"].astype(bool) == rule).all()
     truth = pd.read_csv(written["synthetic_truth_la"])
     assert truth.columns.tolist() == ["la_code", "true_trust"]
     dec = pd.read_csv(written["la_decomposition"])

@@ -36,6 +36,8 @@ MSOA_COLUMNS = (
     "msoa_code", "msoa_name", "la_code", "n_respondents", "suppressed", "sampled", "trust",
     "trust_se", "trust_lower", "trust_upper", "trust_lower95", "trust_upper95", "trust_decile",
     "edi", "edi_decile", "dissimilarity", "dissimilarity_decile", "composite", "rank",
+    "rank_lower", "rank_upper", "rank_median", "p_top_decile", "p_most_integrated",
+    "most_integrated", "fails_segregation_check", "classification",
     "composite_note", "report_point", "direct", "direct_lower90", "direct_upper90",
 )
 #: The MSOA sheet of the workbook keeps the headline columns (the CSV has them all).

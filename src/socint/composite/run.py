@@ -269,6 +269,25 @@ def _msoa_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct
     m["composite"] = score
     m["rank"] = ranks(score).to_numpy()
     m["composite_note"] = np.where(ok, "", "not ranked: a component is missing or suppressed")
+    if {"edi_decile", "dissimilarity_decile"} <= set(m.columns):
+        cls = classify(m["trust_decile"], m["edi_decile"], m["dissimilarity_decile"],
+                       config.rule)
+        for col in cls.columns:
+            m[col] = cls[col].to_numpy()
+    # Rank uncertainty for MSOAs too, from the same MRP draws (rows in est.msoa.codes order).
+    for col in ("rank_lower", "rank_upper", "rank_median", "p_top_decile", "p_most_integrated"):
+        m[col] = np.nan
+    if config.trust_method == "mrp" and ok.any() and w and len(comps) > 1:
+        ri = rank_intervals(est.msoa.draws[ok], {c: v[ok] for c, v in comps.items()
+                                                 if c != "trust" and c in w},
+                            weights=w, normalisation=config.normalisation,
+                            edi_decile=m.loc[ok, "edi_decile"].to_numpy(dtype=float),
+                            dissimilarity_decile=m.loc[ok, "dissimilarity_decile"]
+                            .to_numpy(dtype=float), rule=config.rule)
+        for col in ri.columns:
+            m.loc[ok, col] = ri[col].to_numpy()
+    for col in ("rank_lower", "rank_upper"):
+        m[col] = m[col].astype("Int64")
     return m.reset_index()
 
 
