@@ -7,10 +7,17 @@ peak memory (max RSS of the child) is measured too. Prints medians, ratios to so
 accuracy of each tool's optimum relative to socint's (log-likelihood, fixed effects).
 R tools are skipped when ``Rscript`` is absent; ``glmm`` when it is not installed.
 
+``--crossed n:schools:areas,...`` benchmarks crossed random intercepts instead
+(``simulate_crossed``, ``y ~ x + girl + (1 | school) + (1 | area)``): socint's sparse crossed
+path, its dense path (``socint-dense``, only up to 6,000 random effects) and glmmTMB (script
+``tests/reference/glmm_crossed_large.R``).
+
 Usage::
 
     .venv/bin/python benchmarks/bench_glmm.py --scales 1,10 --tools socint,glmm,glmer0,glmmTMB
     .venv/bin/python benchmarks/bench_glmm.py --scales 100 --tools socint,glmer0 --repeats 1
+    .venv/bin/python benchmarks/bench_glmm.py --crossed 20000:2000:300,60000:6000:300 \
+        --tools socint,socint-dense,glmmTMB
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 BASE = (28_822, 3_134, 319)
 SEED = 2019
+CROSSED_FORMULA = "y ~ x + girl + (1 | school) + (1 | area)"
 DUMMIES = {
     "ethnicity": ("Asian", "Black", "Chinese", "Mixed", "Other"),
     "nssec": ("Intermediate", "Other", "Routine"),
@@ -49,8 +57,62 @@ def _worker_socint(csv: str, repeats: int) -> dict[str, Any]:
         r = fit_glmm(MODEL3_FORMULA, df)
         secs.append(time.perf_counter() - t)
     return {"seconds": secs, "loglik": r.loglik, "converged": r.converged,
-            "fixef": {canonical_term_name(k): float(v) for k, v in r.fixef.items()},
+            "fixef": {canonical_term_name(str(k)): float(v) for k, v in r.fixef.items()},
             "variances": {k: float(v) for k, v in r.variances.items()}}
+
+
+def _worker_crossed(csv: str, repeats: int, dense: bool) -> dict[str, Any]:
+    import pandas as pd
+
+    from socint.errors import ModelError
+    from socint.models import Control, fit_glmm
+
+    df = pd.read_csv(csv)
+    secs = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        try:
+            r = fit_glmm(CROSSED_FORMULA, df, control=Control(dense=dense))
+        except ModelError as e:  # the dense path refuses more than 6,000 random effects
+            return {"error": "refused: " + str(e).splitlines()[0]}
+        secs.append(time.perf_counter() - t)
+    return {"seconds": secs, "loglik": r.loglik, "converged": r.converged,
+            "fixef": {k: float(v) for k, v in r.fixef.items()},
+            "variances": {k: float(v) for k, v in r.variances.items()}}
+
+
+def bench_crossed(sizes: list[tuple[int, int, int]], tools: list[str], repeats: int,
+                  timeout: float) -> list[dict]:
+    """Crossed schools × areas: sparse vs dense socint paths vs glmmTMB."""
+    from socint.models.simulate import simulate_crossed, write_csv
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, ns, na in sizes:
+            label = f"crossed {n}:{ns}x{na}"
+            csv = Path(tmp) / f"crossed_{n}.csv"
+            write_csv(simulate_crossed(n, ns, na, seed=SEED), csv)
+            for tool in tools:
+                out = Path(tmp) / f"{tool}_{n}.json"
+                if tool in ("socint", "socint-dense"):
+                    reps = repeats if tool == "socint" else 1  # the dense path is slow
+                    cmd = [sys.executable, __file__, "--worker", tool, "--csv", str(csv),
+                           "--repeats", str(reps), "--out", str(out)]
+                elif tool == "glmmTMB" and shutil.which("Rscript"):
+                    cmd = ["Rscript", str(HERE.parent / "tests" / "reference"
+                                          / "glmm_crossed_large.R"), str(csv), str(out)]
+                else:
+                    rows.append({"scale": label, "tool": tool, "error": "not available"})
+                    continue
+                res = _run_child(cmd, out, timeout)
+                if "glmmTMB" in res:  # the R script's layout
+                    tmb = res.pop("glmmTMB")
+                    res.update(seconds=[tmb["seconds"]], loglik=tmb["loglik"],
+                               fixef=tmb["fixef"], converged=None)
+                res.update(scale=label, tool=tool, rows=n, csv_mb=csv.stat().st_size / 1e6)
+                rows.append(res)
+                print(_line(res, rows), flush=True)
+    return rows
 
 
 def _worker_glmm(csv: str, repeats: int) -> dict[str, Any]:
@@ -109,7 +171,7 @@ def _run_child(cmd: list[str], out: Path, timeout: float) -> dict[str, Any]:
     if proc.returncode != 0 or not out.exists():
         return {"error": msg[-400:] or f"exit code {proc.returncode}"}
     res: dict[str, Any] = json.loads(out.read_text())
-    if not isinstance(res["seconds"], list):  # jsonlite unboxes a single repeat
+    if "seconds" in res and not isinstance(res["seconds"], list):  # jsonlite unboxes 1 repeat
         res["seconds"] = [res["seconds"]]
     res["wall"] = time.perf_counter() - t
     res["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
@@ -160,8 +222,9 @@ def bench(scales: list[int], tools: list[str], repeats: int, timeout: float) -> 
 
 
 def _line(res: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    tag = f"x{res['scale']:<4}" if isinstance(res["scale"], int) else str(res["scale"])
     if "error" in res:
-        return f"x{res['scale']:<4} {res['tool']:<8} {res['error'][:200]}"
+        return f"{tag} {res['tool']:<12} {res['error'][:200]}"
     med = statistics.median(res["seconds"])
     ref = next((r for r in rows if r["tool"] == "socint" and r["scale"] == res["scale"]
                 and "seconds" in r), None)
@@ -171,7 +234,7 @@ def _line(res: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         common = set(ref["fixef"]) & set(res["fixef"])
         dfix = max(abs(ref["fixef"][c] - res["fixef"][c]) for c in common) if common else 0
         acc = f" Δloglik(tool−socint)={res['loglik'] - ref['loglik']:+.4f} max|Δβ|={dfix:.2e}"
-    return (f"x{res['scale']:<4} {res['tool']:<8} median {med:8.2f} s  ratio {ratio:6.2f}  "
+    return (f"{tag} {res['tool']:<12} median {med:8.2f} s  ratio {ratio:6.2f}  "
             f"peak {res.get('peak_rss_mb', float('nan')):7.0f} MB (csv {res['csv_mb']:.0f} MB)  "
             f"loglik {res['loglik']:.4f} converged={res.get('converged')}{acc}")
 
@@ -185,13 +248,24 @@ def main() -> None:
                     help="repeats at 1× of socint, glmm, glmer0 (others and larger scales: 1)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and scale")
     ap.add_argument("--json", help="write all results to this JSON file")
+    ap.add_argument("--crossed", help="crossed design sizes n:schools:areas,... (see above)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--csv", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
-        fn = _worker_socint if a.worker == "socint" else _worker_glmm
-        Path(a.out).write_text(json.dumps(fn(a.csv, a.repeats)))
+        if a.worker.startswith("socint") and "crossed" in Path(a.csv).name:
+            res = _worker_crossed(a.csv, a.repeats, dense=a.worker == "socint-dense")
+        else:
+            res = (_worker_socint if a.worker == "socint" else _worker_glmm)(a.csv, a.repeats)
+        Path(a.out).write_text(json.dumps(res))
+        return
+    if a.crossed:
+        sizes = [tuple(int(v) for v in s.split(":")) for s in a.crossed.split(",")]
+        rows = bench_crossed([(z[0], z[1], z[2]) for z in sizes], a.tools.split(","),
+                             a.repeats, a.timeout)
+        if a.json:
+            Path(a.json).write_text(json.dumps(rows, indent=1))
         return
     rows = bench([int(s) for s in a.scales.split(",")], a.tools.split(","), a.repeats,
                  a.timeout)

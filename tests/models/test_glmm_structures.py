@@ -52,7 +52,7 @@ def test_three_nested_levels_nested_and_dense_paths_agree() -> None:
 
 
 def test_crossed_factors_match_glmmtmb(tmp_path: Path) -> None:
-    """Crossed schools × areas (dense path) against glmmTMB 1.1.5 and glmer 1.1.31.
+    """Crossed schools × areas (sparse crossed path) against glmmTMB 1.1.5 and glmer 1.1.31.
 
     Fixture ``tests/reference/glmm_crossed.json`` (script ``glmm_crossed.R``); the data are
     regenerated from the seed and their SHA-256 checked. Same tolerances as Model 3.

@@ -9,8 +9,10 @@ selected entries of ``H⁻¹`` that the Laplace gradient needs):
   so an LDLᵀ factorisation, solves, and the selected inverse (Takahashi, Fagan & Chen 1973,
   the entries of ``H⁻¹`` on the factor's pattern) all cost O(number of groups), vectorised with
   ``np.bincount`` — no Python loop over groups.
-* :class:`DenseBlocks` — any structure (crossed factors), via a dense Cholesky of the q×q matrix;
-  fine up to a few thousand random effects.
+* :class:`DenseBlocks` — any structure, via a dense Cholesky of the q×q matrix; fine up to a
+  few thousand random effects (used with ``Control(dense=True)`` to cross-check).
+* :class:`socint.models.crossed.CrossedBlocks` — crossed factors: the largest factor's
+  diagonal block is eliminated first and only the other factors' Schur complement is dense.
 
 Notation follows Bates et al. (2015, J. Stat. Softw. 67(1), section 3): spherical random
 effects ``b``, relative covariance factor ``Λ = diag(σ_f)`` per factor, ``u = Λ b``.
@@ -24,6 +26,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse
 
+from socint.models.crossed import CrossedBlocks
 from socint.models.frame import FloatArray, IntArray, Nesting
 
 
@@ -247,6 +250,6 @@ class DenseBlocks:
         return [dg[self._off[f] : self._off[f + 1]] for f in range(len(self.codes))]
 
 
-Blocks = NestedBlocks | DenseBlocks
+Blocks = NestedBlocks | DenseBlocks | CrossedBlocks
 
 __all__ = ["Blocks", "DenseBlocks", "NestedBlocks"]

@@ -23,6 +23,7 @@ from socint.models.result import GlmmResult
 def _nested(small: GlmmResult, big: GlmmResult) -> bool:
     return (
         small.nobs == big.nobs
+        and small.link == big.link  # a logit and a probit fit are never nested
         and set(small.fixef.index) <= set(big.fixef.index)
         and set(small.sd.index) <= set(big.sd.index)
         and small.n_params < big.n_params

@@ -20,7 +20,7 @@ from socint.errors import ModelError
 from socint.models.blocks import NestedBlocks
 from socint.models.formula import parse_formula
 from socint.models.frame import FloatArray, ModelFrame, build_frame, check_separation
-from socint.models.laplace import LaplaceProblem
+from socint.models.laplace import LINKS, LaplaceProblem
 from socint.models.optimize import (
     Control,
     Optimum,
@@ -85,9 +85,8 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
     sd_se = np.sqrt(np.abs(np.diag(cov_full)[p:]))
     var_se = pd.Series(2 * opt.sigma * sd_se, index=fnames, name="variance_se")
     ranef: dict[str, pd.DataFrame] = {}
-    problem.blocks.factor(problem._weights(
-        (problem.X @ opt.beta) + problem.zlam(opt.b, opt.sigma))[2], opt.sigma)
-    dinv = problem.blocks.diag_inverse()
+    problem.factor_ld((problem.X @ opt.beta) + problem.zlam(opt.b, opt.sigma), opt.sigma)
+    dinv = problem.blocks_ld.diag_inverse()
     for f, name in enumerate(fnames):
         ranef[name] = pd.DataFrame(
             {"mode": opt.sigma[f] * opt.b[f], "condvar": opt.sigma[f] ** 2 * dinv[f]},
@@ -103,6 +102,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         "message": opt.message,
         "n_evals": opt.n_evals,
         "nested_fast_path": isinstance(problem.blocks, NestedBlocks),
+        "re_path": type(problem.blocks).__name__,
         **extra,
     }
     return GlmmResult(
@@ -114,14 +114,16 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         n_groups=dict(zip(fnames, frame.n_groups, strict=True)), ranef=ranef,
         converged=opt.converged, diagnostics=diagnostics, cov_full=cov_full,
         n_dropped=frame.n_dropped, weighted=bool(np.any(frame.weights != 1.0)),
+        link=problem.link,
         _spec={"model_spec": frame.model_spec, "factor_columns": frame.factor_columns},
         _data=data.loc[frame.index] if frame.n_dropped else data,
     )
 
 
 def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | None = None,
-             control: Control | None = None) -> GlmmResult:
-    """Fit a binomial-logit GLMM with nested or crossed random intercepts (Laplace).
+             control: Control | None = None, family: str = "binomial",
+             link: str = "logit") -> GlmmResult:
+    """Fit a binomial GLMM (logit or probit link) with nested or crossed random intercepts.
 
     Parameters
     ----------
@@ -136,6 +138,11 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
         within the lowest-level groups according to ``control.weights_scaling``.
     control
         :class:`Control` options (nAGQ, tolerances, weight scaling, dense path).
+    family
+        Only ``"binomial"`` (Bernoulli or ``cbind`` trials).
+    link
+        ``"logit"`` (default) or ``"probit"``; the probit's Laplace objective uses its observed
+        information, as glmmTMB (glmer uses the expected one; see ``docs/methods/glmm.md``).
 
     Returns
     -------
@@ -153,6 +160,14 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             f"`nagq` was {control.nagq} but is expected to be in [0, 1]",
             hint="use 1 (Laplace, default) or 0 (fast approximate fit)",
         )
+    if family != "binomial":
+        raise ModelError(
+            f"`family` was {family!r} but is expected to be in ['binomial']",
+            hint="socint fits binomial GLMMs only",
+        )
+    if link not in LINKS:
+        raise ModelError(f"`link` was {link!r} but is expected to be in {list(LINKS)}",
+                         hint='use "logit" (default) or "probit"')
     t0 = time.perf_counter()
     parsed = parse_formula(formula)
     frame = build_frame(parsed, data, weights)
@@ -166,7 +181,8 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             hint="pass weights= or leave weights_scaling at 'none'",
         )
     with _single_thread_blas():
-        problem = LaplaceProblem(frame, dense=control.dense)
+        problem = LaplaceProblem(frame, dense=control.dense, link=link,
+                                 information=control.information)
         beta_glm = glm_start(problem)
         if control.nagq == 0:
             beta0, sigma0, _, n0 = fit_nagq0(problem, beta_glm, np.full(problem.F, 0.5))

@@ -19,7 +19,11 @@ theorem, as in TMB): with ``h_i = z_iΛH⁻¹Λz_i'`` and ``a_i = ½ W'_i h_i``,
     ∂F/∂β = X'r,
     ∂F/∂σ_f = Σ_g b_fg (Z_f'r)_g + Σ_i W_i Σ_f' σ_f' H⁻¹[f'(i), f(i)] + v_f'(Z_f's).
 
-Only the entries of ``H⁻¹`` on the pattern of ``H`` are needed (:mod:`socint.models.blocks`).
+Only the entries of ``H⁻¹`` on the pattern of ``H`` are needed (:mod:`socint.models.blocks`,
+:mod:`socint.models.crossed`). For the probit link ``s``, ``W`` and ``W'`` are the probit's own
+(:mod:`socint.models.links`); with glmer's expected information the trace terms (``h``, and
+``W`` in the σ gradient) use ``H_E`` built from the Fisher weights, while the adjoint solve and
+``W`` in ``r`` stay observed (they come from the mode's sensitivity).
 """
 
 from __future__ import annotations
@@ -28,13 +32,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse
-from scipy.special import expit, gammaln
+from scipy.special import expit, gammaln, log_ndtr, ndtr
 
 from socint.errors import ConvergenceError, ModelError
 from socint.models.blocks import Blocks, DenseBlocks, NestedBlocks
+from socint.models.crossed import MAX_SCHUR, CrossedBlocks
 from socint.models.frame import FloatArray, ModelFrame
+from socint.models.links import INFORMATION, LINKS, probit_derivatives, probit_expected
 
-#: Largest number of random effects for the dense (crossed-factor) path: its Cholesky is O(q³).
+#: Largest number of random effects for the dense path (``Control(dense=True)``): O(q³).
 MAX_DENSE = 6000
 
 
@@ -57,9 +63,26 @@ class LaplaceProblem:
         The model frame (stage 1).
     dense
         Force the dense path even for nested factors (used to cross-check the nested path).
+    link
+        ``"logit"`` (canonical) or ``"probit"``; see :mod:`socint.models.links`.
+    information
+        For the probit: the information in ``log|H|``, ``"observed"`` (the exact Laplace
+        approximation, glmmTMB's) or ``"expected"`` (glmer's). The conditional modes are the
+        same; only the log-determinant and hence the optimum differ.
     """
 
-    def __init__(self, frame: ModelFrame, *, dense: bool = False) -> None:
+    def __init__(self, frame: ModelFrame, *, dense: bool = False, link: str = "logit",
+                 information: str = "observed") -> None:
+        if link not in LINKS:
+            raise ModelError(f"`link` was {link!r} but is expected to be in {list(LINKS)}",
+                             hint='use "logit" (default) or "probit"')
+        if information not in INFORMATION:
+            raise ModelError(
+                f"`information` was {information!r} but is expected to be in {list(INFORMATION)}",
+                hint='"observed" (exact Laplace, glmmTMB) or "expected" (glmer)')
+        self.link = link
+        # the logit is canonical (expected = observed): one factorisation serves both
+        self.expected = link == "probit" and information == "expected"
         self.y = frame.y
         self.m = frame.trials
         self.w = frame.weights
@@ -68,19 +91,9 @@ class LaplaceProblem:
         self.n_groups = frame.n_groups
         self.F = len(frame.codes)
         self.p = frame.X.shape[1]
-        self.blocks: Blocks
-        if frame.nesting is not None and not dense:
-            self.blocks = NestedBlocks(frame.codes, frame.n_groups, frame.nesting)
-        else:
-            q = sum(frame.n_groups)
-            if q > MAX_DENSE:
-                raise ModelError(
-                    f"crossed (non-nested) random intercepts with {q} random effects in total "
-                    f"exceed the dense path's limit of {MAX_DENSE}",
-                    hint="nest the factors (e.g. (1 | la/msoa)) or fit crossed designs this "
-                         "large with lme4/glmmTMB",
-                )
-            self.blocks = DenseBlocks(frame.codes, frame.n_groups)
+        self.blocks = self._make_blocks(frame, dense)
+        #: ``H`` with the information used in ``log|H|`` (a second factorisation if expected)
+        self.blocks_ld = self._make_blocks(frame, dense) if self.expected else self.blocks
         self.const = float(np.sum(self.w * (gammaln(self.m + 1) - gammaln(self.y + 1)
                                             - gammaln(self.m - self.y + 1))))
         self.wy = self.w * self.y
@@ -95,6 +108,33 @@ class LaplaceProblem:
         self._xb_beta: FloatArray | None = None
         self._xb = self._xb_base = np.zeros(0)
         self._xb_base_beta = np.zeros(self.p)
+
+    @staticmethod
+    def _make_blocks(frame: ModelFrame, dense: bool) -> Blocks:
+        """Nested O(n) path, sparse crossed path, or (forced, or one factor) the dense one."""
+        F = len(frame.codes)
+        q = sum(frame.n_groups)
+        if frame.nesting is not None and not dense:
+            return NestedBlocks(frame.codes, frame.n_groups, frame.nesting)
+        if not dense and F > 1:  # crossed
+            r = q - max(frame.n_groups)
+            if r > MAX_SCHUR:
+                raise ModelError(
+                    f"crossed (non-nested) random intercepts with {r} random effects outside "
+                    f"the largest factor exceed the crossed path's limit of {MAX_SCHUR} (its "
+                    "Schur complement is factored densely)",
+                    hint="nest the factors (e.g. (1 | la/msoa)), drop or coarsen a factor, or "
+                         "fit crossed designs this large with lme4/glmmTMB",
+                )
+            return CrossedBlocks(frame.codes, frame.n_groups)
+        if q > MAX_DENSE:
+            raise ModelError(
+                f"random intercepts with {q} random effects in total exceed the dense "
+                f"path's limit of {MAX_DENSE}",
+                hint="leave Control(dense=False) so that nested or crossed factors use "
+                     "their sparse paths",
+            )
+        return DenseBlocks(frame.codes, frame.n_groups)
 
     # ---- helpers -----------------------------------------------------------------------
     def zlam(self, b: list[FloatArray], sigma: FloatArray) -> FloatArray:
@@ -111,16 +151,40 @@ class LaplaceProblem:
 
     def nll_data(self, eta: FloatArray) -> FloatArray:
         """Per-observation ``−ℓ_i`` without the binomial constant."""
+        if self.link == "probit":
+            return -(self.wy * log_ndtr(eta) + (self.wm - self.wy) * log_ndtr(-eta))
         # softplus(η) = log(1 + e^η), computed stably
         sp = np.log1p(np.exp(-np.abs(eta)))
         sp += np.maximum(eta, 0.0)
         return self.wm * sp - self.wy * eta
 
     def _weights(self, eta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """``(W', s, W)``: the score ``s = ∂ℓ/∂η``, the observed information
+        ``W = −∂²ℓ/∂η²`` and its derivative ``W' = ∂W/∂η`` (needed by the gradient of
+        ``log|H|``), per observation."""
+        if self.link == "probit":
+            return probit_derivatives(eta, self.wy, self.wm)
         p = expit(eta)
         score = self.wy - self.wm * p
         W = self.wm * p * (1.0 - p)
-        return p, score, W
+        return W * (1.0 - 2.0 * p), score, W
+
+    def factor_ld(self, eta: FloatArray, sigma: FloatArray,
+                  W: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+        """Factor :attr:`blocks_ld` (``H`` of ``log|H|``) at ``eta``; return ``(W', W)`` used.
+
+        For the logit or the observed information this is :attr:`blocks`, which PIRLS has
+        already factored at the mode when ``W`` is passed; for glmer's expected information a
+        second factorisation with ``W_E`` is made.
+        """
+        if self.expected:
+            dWe, We = probit_expected(eta, self.wm)
+            self.blocks_ld.factor(We, sigma)
+            return dWe, We
+        dW, _, Wo = self._weights(eta)
+        if W is None:
+            self.blocks.factor(Wo, sigma)
+        return dW, Wo
 
     # ---- inner problem -----------------------------------------------------------------
     def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
@@ -167,7 +231,7 @@ class LaplaceProblem:
         objective's is quadratic), and Newton's quadratic convergence makes this cheap. Close
         to the mode (decrement < 1e-3) full steps are taken without evaluating the objective.
         On return the blocks are factored at the returned ``η``; also returned are
-        ``p``, the score and the working weights there.
+        ``W'``, the score and the working weights there (see :meth:`_weights`).
         """
         xb = self._xbeta(beta)
         b = [x.copy() for x in self.b]
@@ -175,7 +239,7 @@ class LaplaceProblem:
         obj: float | None = None
         prev_dec = np.inf
         for _ in range(maxit):
-            p, score, W = self._weights(eta)
+            dW, score, W = self._weights(eta)
             g = [sigma[f] * self.zt(score, f) - b[f] for f in range(self.F)]
             self.blocks.factor(W, sigma)
             step = self.blocks.solve(g)
@@ -183,7 +247,7 @@ class LaplaceProblem:
             if dec < tol or (dec < 1e-12 and dec > 0.25 * prev_dec):
                 # converged (or at the rounding floor): the factorisation matches η
                 self.b = b
-                return b, eta, p, score, W
+                return b, eta, dW, score, W
             prev_dec = dec
             if dec < 1e-3:
                 b = [x + s for x, s in zip(b, step, strict=True)]
@@ -215,21 +279,27 @@ class LaplaceProblem:
     # ---- Laplace objective -------------------------------------------------------------
     def evaluate(self, beta: FloatArray, sigma: FloatArray) -> LaplaceState:
         """Negative Laplace log-likelihood and its gradient in ``(β, σ)``."""
-        b, eta, p, score, W = self.pirls(beta, sigma)
-        value = self._penalised(eta, b) + 0.5 * self.blocks.logdet() - self.const
-        pairs = self.blocks.inverse_pairs()
+        b, eta, dW, score, W = self.pirls(beta, sigma)
+        # log|H| with W_ld (observed, or glmer's expected information); the mode's
+        # sensitivity (adjoint solve for v, and W in r) always uses the observed H
+        dW_ld, W_ld = (self.factor_ld(eta, sigma) if self.expected else (dW, W))
+        value = self._penalised(eta, b) + 0.5 * self.blocks_ld.logdet() - self.const
+        pairs = self.blocks_ld.inverse_pairs()
         s_f = [sum(sigma[g] * pairs[g][f] for g in range(self.F)) for f in range(self.F)]
         h = sum(sigma[f] * s_f[f] for f in range(self.F))
-        dW = W * (1.0 - 2.0 * p)
-        a = 0.5 * dW * h
+        a = 0.5 * dW_ld * h
         v = self.blocks.solve([sigma[f] * self.zt(a, f) for f in range(self.F)])
         r = -score + a - W * self.zlam(v, sigma)
         g_beta = (r @ self.X)
         g_sigma = np.empty(self.F)
         for f in range(self.F):
-            g_sigma[f] = (float(b[f] @ self.zt(r, f)) + float(W @ s_f[f])
+            g_sigma[f] = (float(b[f] @ self.zt(r, f)) + float(W_ld @ s_f[f])
                           + float(v[f] @ self.zt(score, f)))
         return LaplaceState(b, eta, value, np.concatenate([g_beta, g_sigma]))
+
+    def mean(self, eta: FloatArray) -> FloatArray:
+        """Inverse link: success probability at linear predictor ``eta``."""
+        return ndtr(eta) if self.link == "probit" else expit(eta)
 
     def loglik_glm(self, eta: FloatArray) -> float:
         """Binomial log-likelihood (with constant) at linear predictor ``eta``."""
@@ -310,10 +380,12 @@ class LaplaceProblem:
         else:
             raise ConvergenceError(f"nAGQ=0 iterations did not converge in {maxit} steps")
         self.b = b
-        _, _, W = self._weights(eta)
-        self.blocks.factor(W, sigma)
-        value = obj + 0.5 * self.blocks.logdet() - self.const
+        self.factor_ld(eta, sigma)
+        value = obj + 0.5 * self.blocks_ld.logdet() - self.const
         return beta, value
 
 
-__all__ = ["DenseBlocks", "LaplaceProblem", "LaplaceState", "NestedBlocks"]
+__all__ = [
+    "LINKS", "CrossedBlocks", "DenseBlocks", "LaplaceProblem", "LaplaceState", "NestedBlocks",
+    "probit_derivatives",
+]

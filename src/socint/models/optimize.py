@@ -48,6 +48,9 @@ class Control:
     weights_scaling
         Scaling of level-1 sampling weights: "none", "size" or "effective" (see
         :func:`socint.models.weights.scale_weights`).
+    information
+        Probit link only: the information in the Laplace ``log|H|``, "observed" (the exact
+        Laplace approximation, as glmmTMB) or "expected" (glmer's Fisher weights).
     """
 
     nagq: int = 1
@@ -57,6 +60,7 @@ class Control:
     boundary_tol: float = 1e-4
     dense: bool = False
     weights_scaling: str = "none"
+    information: str = "observed"
 
 
 @dataclass(frozen=True)

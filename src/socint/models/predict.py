@@ -4,7 +4,8 @@ The report's figures show, for each value of a covariate (sex, age, ethnicity, c
 the mean predicted probability of trust when everyone in the sample is given that value — an
 average marginal prediction (Williams 2012, *Stata J.* 12(2):308, "predictive margins").
 Two versions: conditional on the random-effect modes, or integrated over the random effects
-(``E_u[logit⁻¹(xβ + u)]`` with ``u ~ N(0, Σσ²)``, by Gauss-Hermite quadrature). Intervals use the
+(``E_u[g⁻¹(xβ + u)]`` with ``u ~ N(0, Σσ²)``, by Gauss-Hermite quadrature; ``g⁻¹`` is
+``logit⁻¹`` or, for the probit link, ``Φ``). Intervals use the
 delta method with the covariance of ``(β, σ)``, formed on the logit scale of the mean so that they
 stay inside (0, 1).
 """
@@ -16,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import expit, logit
+from scipy.special import expit, logit, ndtr
 
 from socint.errors import ModelError
+from socint.models.frame import FloatArray
 
 if TYPE_CHECKING:
     from socint.models.result import GlmmResult
@@ -63,6 +65,19 @@ def _random_part(result: GlmmResult, data: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def _inverse_link(link: str, eta: FloatArray) -> FloatArray:
+    """Success probability: ``logit⁻¹`` or the normal CDF ``Φ`` (probit)."""
+    return np.asarray(ndtr(eta) if link == "probit" else expit(eta))
+
+
+def _inverse_link_d(link: str, eta: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Probability and its derivative ``dμ/dη`` (``μ(1 − μ)`` or ``φ(η)``)."""
+    if link == "probit":
+        return np.asarray(ndtr(eta)), np.asarray(np.exp(-0.5 * eta * eta) / np.sqrt(2 * np.pi))
+    mu = expit(eta)
+    return mu, mu * (1 - mu)
+
+
 def predict_frame(result: GlmmResult, new_data: pd.DataFrame | None, *, include_random: bool,
                   type: str) -> pd.Series:
     """Predictions for :meth:`GlmmResult.predict`."""
@@ -74,7 +89,7 @@ def predict_frame(result: GlmmResult, new_data: pd.DataFrame | None, *, include_
     eta = _design(result, data) @ result.fixef.to_numpy()
     if include_random:
         eta = eta + _random_part(result, data)
-    out = expit(eta) if type == "response" else eta
+    out = _inverse_link(result.link, eta) if type == "response" else eta
     return pd.Series(out, index=data.index, name="prediction")
 
 
@@ -106,17 +121,16 @@ def margins(result: GlmmResult, variable: str, values: list[Any] | None, *,
         eta = X @ beta + re
         grad = np.zeros(p + sd.size)
         if integrate:
-            pr = expit(eta[:, None] + s_tot * _GH_X[None, :])
-            dp = pr * (1 - pr)
+            pr, dp = _inverse_link_d(result.link, eta[:, None] + s_tot * _GH_X[None, :])
             mean = float((pr @ _GH_W).mean())
             grad[:p] = (dp @ _GH_W) @ X / len(d)
             if s_tot > 0:
                 d_s = float(((dp * _GH_X[None, :]) @ _GH_W).mean())
                 grad[p:] = d_s * sd / s_tot
         else:
-            pr1 = expit(eta)
+            pr1, dp1 = _inverse_link_d(result.link, eta)
             mean = float(pr1.mean())
-            grad[:p] = (pr1 * (1 - pr1)) @ X / len(d)
+            grad[:p] = dp1 @ X / len(d)
         ok = np.isfinite(np.diag(cov))
         var = float(grad[ok] @ cov[np.ix_(ok, ok)] @ grad[ok])
         se = float(np.sqrt(max(var, 0.0)))

@@ -18,11 +18,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from socint.errors import ModelError
 from socint.models.frame import FloatArray
 
 #: Variance of the standard logistic distribution, the level-1 variance on the latent scale
 #: (Snijders & Bosker 2012, *Multilevel Analysis*, 2nd ed., section 17.3).
 LOGISTIC_VARIANCE = math.pi**2 / 3
+
+#: Level-1 variance on the latent scale of the probit link (a standard normal error).
+PROBIT_VARIANCE = 1.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class GlmmResult:
         gradient, Hessian positive definite, boundary fits, optimiser message, evaluations).
     cov_full
         Covariance of ``(β, σ)`` (NaN rows for σ on the boundary), used by the margins.
+    link
+        ``"logit"`` (coefficients are log-odds) or ``"probit"`` (latent-normal scale).
     """
 
     formula: str
@@ -71,6 +77,7 @@ class GlmmResult:
     cov_full: FloatArray
     n_dropped: int = 0
     weighted: bool = False
+    link: str = "logit"
     _spec: Any = field(default=None, repr=False)
     _data: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -98,7 +105,12 @@ class GlmmResult:
         )
 
     def odds_ratios(self, level: float = 0.95) -> pd.DataFrame:
-        """Odds ratios with Wald intervals (exponentiated log-odds intervals)."""
+        """Odds ratios with Wald intervals (exponentiated log-odds intervals); logit only."""
+        if self.link != "logit":
+            raise ModelError(
+                f"odds ratios were requested from a fit with the {self.link!r} link",
+                hint="odds ratios exist for the logit link only; use fixef/conf_int",
+            )
         ci = self.conf_int(level)
         return pd.DataFrame(
             {"OR": np.exp(self.fixef), "lower": np.exp(ci["lower"]),
@@ -127,37 +139,49 @@ class GlmmResult:
         return self.deviance + self.n_params * math.log(self.nobs)
 
     @property
-    def icc(self) -> pd.Series:
-        """Variance partition per factor on the latent scale: σ²_f / (Σσ² + π²/3).
+    def level1_variance(self) -> float:
+        """Latent-scale residual variance: π²/3 (logit) or 1 (probit)."""
+        return PROBIT_VARIANCE if self.link == "probit" else LOGISTIC_VARIANCE
 
-        For nested factors, the correlation of two respondents in the same lowest-level group
-        is the sum of the shares of that group and all its ancestors.
+    @property
+    def icc(self) -> pd.Series:
+        """Variance partition per factor on the latent scale: σ²_f / (Σσ² + σ²_e).
+
+        ``σ²_e`` is the latent residual variance, π²/3 for the logit link and 1 for the
+        probit (Snijders & Bosker 2012, section 17.3). For nested factors, the correlation of
+        two respondents in the same lowest-level group is the sum of the shares of that group
+        and all its ancestors.
         """
-        total = float(self.variances.sum()) + LOGISTIC_VARIANCE
+        total = float(self.variances.sum()) + self.level1_variance
         return self.variances / total
 
     # ---- tables ------------------------------------------------------------------------
     def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per fixed effect: estimate, SE, z, p, CI, OR and OR CI."""
+        """One row per fixed effect: estimate, SE, z, p, CI, OR and OR CI (OR only for logit)."""
         ci = self.conf_int(level)
-        orr = self.odds_ratios(level)
         out = pd.DataFrame({
             "term": self.fixef.index, "estimate": self.fixef.to_numpy(),
             "std_error": self.se.to_numpy(), "z": self.z.to_numpy(),
             "p_value": self.pvalues.to_numpy(), "conf_low": ci["lower"].to_numpy(),
-            "conf_high": ci["upper"].to_numpy(), "odds_ratio": orr["OR"].to_numpy(),
-            "or_low": orr["lower"].to_numpy(), "or_high": orr["upper"].to_numpy(),
+            "conf_high": ci["upper"].to_numpy(),
         })
+        if self.link == "logit":
+            orr = self.odds_ratios(level)
+            out["odds_ratio"] = orr["OR"].to_numpy()
+            out["or_low"] = orr["lower"].to_numpy()
+            out["or_high"] = orr["upper"].to_numpy()
         return out
 
     def summary_table(self, digits: int = 2) -> pd.DataFrame:
         """A table laid out like the report's Tables 3-4: OR, SE, p, then the variances.
 
-        SE is the standard error of the log-odds coefficient, as in the report.
+        SE is the standard error of the log-odds coefficient, as in the report. For the probit
+        link the first column holds the coefficient itself (there are no odds ratios).
         """
         rows = self.tidy()
+        first = rows["odds_ratio"] if self.link == "logit" else rows["estimate"]
         body = pd.DataFrame({
-            "OR": rows["odds_ratio"].round(digits).to_numpy(),
+            "OR": first.round(digits).to_numpy(),
             "SE": rows["std_error"].round(digits + 1).to_numpy(),
             "p": rows["p_value"].round(3).to_numpy(),
         }, index=rows["term"].to_numpy())
@@ -178,7 +202,7 @@ class GlmmResult:
     # ---- predictions -------------------------------------------------------------------
     def predict(self, new_data: pd.DataFrame | None = None, *, include_random: bool = True,
                 type: str = "response") -> pd.Series:
-        """Predicted probabilities (``type="response"``) or log-odds (``"link"``).
+        """Predicted probabilities (``type="response"``) or the linear predictor (``"link"``).
 
         With ``include_random`` the conditional modes of the groups are added; groups not seen
         in the fit get 0 (the population mean), as lme4 with ``allow.new.levels = TRUE``.
@@ -200,4 +224,4 @@ class GlmmResult:
         return margins(self, variable, values, data=data, integrate=integrate, level=level)
 
 
-__all__ = ["LOGISTIC_VARIANCE", "GlmmResult"]
+__all__ = ["LOGISTIC_VARIANCE", "PROBIT_VARIANCE", "GlmmResult"]
