@@ -1,4 +1,4 @@
-"""2011 -> 2021 change of LA ethnic diversity on harmonised LAs (``socint.measures.change``).
+"""2011 -> 2021 change of LA ethnic diversity on harmonised LAs (``socint.measures.census_change``).
 
 References: a hand-computed merge case (Bournemouth + Poole + Christchurch -> BCP in 2019,
 Roma moved into White Other), and the published ONS figures (ONS, "Ethnic group, England and
@@ -25,7 +25,7 @@ from socint.data import (
 from socint.data.table import OfficialTable, areas_frame, counts_long
 from socint.errors import GeographyError, InputDataError
 from socint.geo import LaChanges
-from socint.measures.change import harmonised_counts, la_measures_change
+from socint.measures.census_change import harmonised_counts, la_measures_change
 from socint.measures.schemes import SCHEMES
 
 BOURNEMOUTH, POOLE, CHRISTCHURCH, BCP = "E06000028", "E06000029", "E07000048", "E06000058"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from socint.composite.ranks import rank_intervals
+from socint.composite.rank_uncertainty import rank_intervals
 from socint.composite.score import check_weights, composite_score, normalise
 from socint.composite.sensitivity import sensitivity
 from socint.errors import InputDataError

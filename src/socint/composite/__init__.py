@@ -9,7 +9,7 @@ from socint.composite.classify import ClassificationRule, classify
 from socint.composite.deciles import deciles, ranks
 from socint.composite.inputs import IndexInputs, inputs_from_directory, inputs_from_synthetic
 from socint.composite.outputs import report_tables, write_index
-from socint.composite.ranks import rank_intervals
+from socint.composite.rank_uncertainty import rank_intervals
 from socint.composite.run import IndexConfig, IndexResult, build_index
 from socint.composite.score import composite_score, normalise
 from socint.composite.sensitivity import sensitivity

@@ -26,7 +26,7 @@ import pandas as pd
 from socint.composite.classify import REPORT_RULE, ClassificationRule, classify
 from socint.composite.deciles import deciles, ranks
 from socint.composite.inputs import IndexInputs
-from socint.composite.ranks import rank_intervals
+from socint.composite.rank_uncertainty import rank_intervals
 from socint.composite.score import EQUAL_WEIGHTS, NORMALISATIONS, check_weights, composite_score
 from socint.composite.sensitivity import sensitivity
 from socint.errors import InputDataError, ModelError
