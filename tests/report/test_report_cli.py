@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,21 +103,11 @@ def test_cli_help_lists_both_commands() -> None:
     assert "report" in out and "serve" in out
 
 
-@pytest.mark.slow
-def test_build_time_and_size_for_330_las(tmp_path: Path) -> None:
-    """Issue 6 targets: ~330 LAs in under 10 s (figures included), site under 15 MB.
-
-    The 10 s budget is checked on the CPU time of this process: the test machine is shared,
-    and wall time there measures the neighbours' load as much as ours (both are printed).
-    """
-    inputs = make_inputs(330)
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = build_site(inputs, tmp_path / "site")
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"\n330 LAs: wall {wall:.2f} s, CPU {cpu:.2f} s, {result.bytes / 1e6:.2f} MB, "
-          f"{result.pages} pages")
-    assert cpu < 10.0
+def test_site_size_for_330_las(tmp_path: Path) -> None:
+    """Issue 6: the site for ~330 LAs stays under 15 MB (build time: benchmarks/bench_report.py)."""
+    result = build_site(make_inputs(330), tmp_path / "site")
     assert result.bytes < 15e6
+    assert result.pages >= 330
 
 
 @pytest.mark.slow
