@@ -119,11 +119,7 @@ def isolation(
     unit where a typical member of the group lives.
     """
     x, _, t = _pair(counts, group, None)
-    p, k = as_parent(parent, x.shape[0], n_areas)
-    big_x = area_sum(x, p, k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = np.where(t > 0, (x / big_x[p]) * (x / np.where(t > 0, t, 1.0)), 0.0)
-    return _defined(area_sum(terms, p, k), t, p, k, big_x)
+    return _exposure_of(x, x, t, parent, n_areas)
 
 
 def exposure(
@@ -141,6 +137,12 @@ def exposure(
     typical member of ``group`` lives. ``t_i`` is always the unit's whole population.
     """
     x, y, t = _pair(counts, group, other)
+    return _exposure_of(x, y, t, parent, n_areas)
+
+
+def _exposure_of(x: FloatArray, y: FloatArray, t: FloatArray, parent: npt.ArrayLike,
+                 n_areas: int | None) -> FloatArray:
+    """``sum_i (x_i / X)(y_i / t_i)`` per area: isolation when ``y`` is ``x``, else exposure."""
     p, k = as_parent(parent, x.shape[0], n_areas)
     big_x = area_sum(x, p, k)
     with np.errstate(invalid="ignore", divide="ignore"):
