@@ -26,26 +26,26 @@ def test_demo_writes_its_outputs_and_manifest(demo_dir: Path) -> None:
     for name in manifest["outputs"]:
         assert (demo_dir / name).is_file(), name
     truth = pd.read_csv(demo_dir / "synthetic_truth_la.csv")
-    assert list(truth.columns) == ["la_code", "true_trust"]
+    assert list(truth.columns) == ["lad_code", "true_trust"]
     assert truth["true_trust"].between(0, 1).all()
     measures = pd.read_csv(demo_dir / "la_measures.csv")
-    assert set(truth["la_code"]) == set(measures["la_code"])
+    assert set(truth["lad_code"]) == set(measures["lad_code"])
     assert measures["edi"].between(0, 1).all()
     assert manifest["settings"]["seed"] == 7
     index = pd.read_csv(demo_dir / "la_index.csv")
-    required = ["la_code", "la_name", "n_respondents", "trust", "trust_lower", "trust_upper",
+    required = ["lad_code", "lad_name", "n_respondents", "trust", "trust_lower", "trust_upper",
                 "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile",
                 "composite", "rank", "rank_lower", "rank_upper", "p_top_decile",
                 "most_integrated", "suppressed"]
     assert [c for c in required if c not in index.columns] == []
-    assert set(index["la_code"]) == set(truth["la_code"])
+    assert set(index["lad_code"]) == set(truth["lad_code"])
     # The index publishes the measures computed from the store, not another definition.
-    merged = index.merge(measures, on="la_code", suffixes=("", "_m"))
+    merged = index.merge(measures, on="lad_code", suffixes=("", "_m"))
     assert (merged["edi"] - merged["edi_m"]).abs().max() < 1e-9
     assert (demo_dir / "site" / "index.html").is_file()
     assert (demo_dir / "margins_age.csv").is_file()
     change = pd.read_csv(demo_dir / "change.csv")
-    assert set(change["la_code"]) == set(truth["la_code"])
+    assert set(change["lad_code"]) == set(truth["lad_code"])
     assert (change["change_lower"] <= change["trust_change"]).all()
     assert (change["trust_change"] <= change["change_upper"]).all()
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])

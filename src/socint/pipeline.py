@@ -174,8 +174,7 @@ def la_measures_from_store(store: Store, dataset: str, las: pd.DataFrame) -> pd.
     if "lad_code" not in units.parents.columns:
         from socint.measures.presets import attach_la_codes
 
-        units = attach_la_codes(units, las.rename(columns={"la_code": "lad_code",
-                                                           "la_name": "lad_name"}))
+        units = attach_la_codes(units, las)
     specs = (
         MeasureSpec(column="edi", measure="simpson", unit_level="msoa",
                     scheme="ethnicity_2011_mlid14", rollup="weighted_mean"),
@@ -183,7 +182,7 @@ def la_measures_from_store(store: Store, dataset: str, las: pd.DataFrame) -> pd.
                     scheme="ethnicity_white_british", group="white_british", scale=100.0),
     )
     out = compute_measures(units, specs, area_level="lad")
-    return out.rename(columns={"area_code": "la_code", "area_name": "la_name"})
+    return out.rename(columns={"area_code": "lad_code", "area_name": "lad_name"})
 
 
 def survey_for_model(survey: pd.DataFrame, la_covariates: pd.DataFrame) -> pd.DataFrame:
@@ -195,17 +194,17 @@ def survey_for_model(survey: pd.DataFrame, la_covariates: pd.DataFrame) -> pd.Da
     from socint.errors import InputDataError
 
     frame = survey.copy()
-    missing_cols = [c for c in la_covariates.columns if c != "la_code" and c not in frame]
+    missing_cols = [c for c in la_covariates.columns if c != "lad_code" and c not in frame]
     if missing_cols:
-        frame = frame.merge(la_covariates[["la_code", *missing_cols]], on="la_code",
+        frame = frame.merge(la_covariates[["lad_code", *missing_cols]], on="lad_code",
                             how="left", validate="many_to_one")
-        absent = frame.loc[frame[missing_cols].isna().any(axis=1), "la_code"].unique()
+        absent = frame.loc[frame[missing_cols].isna().any(axis=1), "lad_code"].unique()
         if len(absent):
             raise InputDataError(
                 f"{len(absent)} LA(s) of the survey have no LA covariates: "
                 f"{', '.join(map(str, absent[:10]))}",
                 hint="add them to the LA covariate table")
-    return frame.rename(columns={"la_code": "la", "msoa_code": "msoa"})
+    return frame.rename(columns={"lad_code": "la", "msoa_code": "msoa"})
 
 
 #: Values at which the report's "means of predicted probability" figures are drawn.
@@ -278,7 +277,7 @@ def build_and_write_index(england: Any, la_measures: pd.DataFrame, model: Any,
     from socint.composite.inputs import inputs_from_synthetic
 
     inputs = replace(inputs_from_synthetic(england),
-                     la_measures=la_measures[["la_code", "edi", "dissimilarity"]])
+                     la_measures=la_measures[["lad_code", "edi", "dissimilarity"]])
     result = build_index(inputs, config=IndexConfig(n_draws=config.draws, seed=config.seed,
                                                     min_respondents=config.min_respondents),
                          model=model)

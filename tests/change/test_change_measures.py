@@ -65,7 +65,7 @@ def _hand_tables() -> tuple[OfficialTable, OfficialTable]:
 
 def test_hand_computed_merge_and_roma() -> None:
     t11, t21 = _hand_tables()
-    out = la_measures_change(t11, t21, changes=_changes()).set_index("la_code")
+    out = la_measures_change(t11, t21, changes=_changes()).set_index("lad_code")
     assert list(out.index) == [BCP, CITY]
     bcp = out.loc[BCP]
     # 2011 BCP = 130 WB, 20 White Other, 50 Indian of 200: 1 - (.65² + .1² + .25²) = 0.505.
@@ -85,7 +85,7 @@ def test_hand_computed_merge_and_roma() -> None:
 def test_hand_computed_broad_scheme() -> None:
     t11, t21 = _hand_tables()
     out = la_measures_change(t11, t21, changes=_changes(),
-                             scheme="ethnicity_broad").set_index("la_code")
+                             scheme="ethnicity_broad").set_index("lad_code")
     # Broad: 2011 BCP White 150, Asian 50 -> 1 - (.75² + .25²) = 0.375; 2021 140/60 -> 0.42.
     assert out.loc[BCP, "edi_2011"] == pytest.approx(0.375)
     assert out.loc[BCP, "edi_2021"] == pytest.approx(0.42)
@@ -154,13 +154,13 @@ def test_real_la_sets_totals_and_published_shares(
     t11, t21, changes = real
     assert t11.areas is not None and t21.areas is not None
     out = la_measures_change(t11, t21, changes=changes)
-    england = out[out["la_code"].str.startswith("E")]
+    england = out[out["lad_code"].str.startswith("E")]
     assert len(england) == 309 and len(out) == 331
     # The conversion conserves the population: E&W 2011 Census total 56,075,912 (QS201EW).
     assert int(out["population_2011"].sum()) == 56_075_912
     assert int(out["population_2011"].sum()) == int(t11.areas["total"].sum())
     assert int(out["population_2021"].sum()) == int(t21.areas["total"].sum())
-    city = out.set_index("la_code").loc[CITY]
+    city = out.set_index("lad_code").loc[CITY]
     assert city["population_2021"] == 8_584 and city["population_2011"] == 7_375
     # ONS published shares (one decimal): tolerance half a unit of the last digit.
     assert _wb_share(out, "2011") == pytest.approx(0.805, abs=0.0005)
@@ -179,13 +179,13 @@ def test_real_merged_la_is_sum_of_parts(
     t11, t21, changes = real
     assert t11.areas is not None
     out = la_measures_change(t11, t21, changes=changes,
-                             scheme="ethnicity_broad").set_index("la_code")
+                             scheme="ethnicity_broad").set_index("lad_code")
     totals = t11.areas.set_index("area_code")["total"]
     parts = int(totals[[BOURNEMOUTH, POOLE, CHRISTCHURCH]].sum())
     assert out.loc[BCP, "population_2011"] == parts
-    assert out.loc[BCP, "la_name"] == "Bournemouth, Christchurch and Poole"
+    assert out.loc[BCP, "lad_name"] == "Bournemouth, Christchurch and Poole"
     # Broad groups hide within-group diversity, so the broad EDI is never above the detailed.
-    detailed = la_measures_change(t11, t21, changes=changes).set_index("la_code")
+    detailed = la_measures_change(t11, t21, changes=changes).set_index("lad_code")
     assert (out["edi_2021"] <= detailed["edi_2021"] + 1e-12).all()
 
 
@@ -194,7 +194,7 @@ def test_real_on_the_2023_la_set(real: tuple[OfficialTable, OfficialTable, LaCha
     """Both censuses moved onto the 2023 LAs (Cumberland, North Yorkshire, Somerset, ...)."""
     t11, t21, changes = real
     out = la_measures_change(t11, t21, changes=changes, to_year=2023)
-    assert out["la_code"].str.startswith("E").sum() == 296  # ONS: 296 English LAs in 2023
+    assert out["lad_code"].str.startswith("E").sum() == 296  # ONS: 296 English LAs in 2023
     assert int(out["population_2011"].sum()) == 56_075_912
     assert t21.areas is not None
     assert int(out["population_2021"].sum()) == int(t21.areas["total"].sum())

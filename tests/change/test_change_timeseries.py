@@ -63,7 +63,7 @@ def test_columns_and_internal_consistency(runs: list[Runs]) -> None:
     tab = change_table(a, b)
     assert tuple(tab.columns) == CHANGE_COLUMNS
     assert (tab["vintage_from"] == 2011).all() and (tab["vintage_to"] == 2021).all()
-    assert set(tab["la_code"]) == set(a.la["la_code"])
+    assert set(tab["lad_code"]) == set(a.la["lad_code"])
     np.testing.assert_allclose(tab["edi_change"], tab["edi_to"] - tab["edi_from"])
     assert (tab["change_lower"] <= tab["trust_change"]).all()
     assert (tab["trust_change"] <= tab["change_upper"]).all()
@@ -101,7 +101,7 @@ def test_change_csv_is_read_by_the_report(runs: list[Runs], tmp_path: Path) -> N
 
 def test_write_change_without_interval_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="change_lower"):
-        write_change(pd.DataFrame({"la_code": ["E06900001"], "trust_change": [0.1]}), tmp_path)
+        write_change(pd.DataFrame({"lad_code": ["E06900001"], "trust_change": [0.1]}), tmp_path)
 
 
 def test_level_out_of_range_is_refused(runs: list[Runs]) -> None:

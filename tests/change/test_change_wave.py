@@ -29,14 +29,14 @@ def waves() -> tuple[SyntheticEngland, SyntheticEngland]:
 
 def _la_counts(e: SyntheticEngland) -> pd.DataFrame:
     wide = counts_wide(e.ethnicity)
-    la = e.lsoas.set_index("lsoa_code")["la_code"].reindex(wide.index)
+    la = e.lsoas.set_index("lsoa_code")["lad_code"].reindex(wide.index)
     return wide.groupby(la.to_numpy()).sum()
 
 
 def test_same_areas_new_counts(waves: tuple[SyntheticEngland, SyntheticEngland]) -> None:
     first, second = waves
     for name in ("las", "msoas", "lsoas"):
-        key = {"las": "la_code", "msoas": "msoa_code", "lsoas": "lsoa_code"}[name]
+        key = {"las": "lad_code", "msoas": "msoa_code", "lsoas": "lsoa_code"}[name]
         assert getattr(first, name)[key].equals(getattr(second, name)[key])
     assert second.ethnicity.vintage == 2021
     assert second.survey_size == first.survey_size == len(second.survey)
@@ -59,9 +59,9 @@ def test_truth_recomputed_from_population(
     _, second = waves
     pop = second.population
     w = pop["weight"].to_numpy()
-    frame = pd.DataFrame({"la": pop["la_code"].astype(str), "wp": w * pop["p_trust"], "w": w})
+    frame = pd.DataFrame({"la": pop["lad_code"].astype(str), "wp": w * pop["p_trust"], "w": w})
     sums = frame.groupby("la")[["wp", "w"]].sum()
-    truth = second.truth.true_trust_la.set_index("la_code")["true_trust"]
+    truth = second.truth.true_trust_la.set_index("lad_code")["true_trust"]
     np.testing.assert_allclose(truth.reindex(sums.index), sums["wp"] / sums["w"], rtol=1e-10)
     # The survey's trust is drawn from those probabilities: mean within 3 binomial SEs.
     resp = second.survey
@@ -85,7 +85,7 @@ def test_covariates_follow_new_counts(waves: tuple[SyntheticEngland, SyntheticEn
     a, b = _la_counts(first), _la_counts(second)
     wb_pct = 100 * (b["white_british"] - a["white_british"]) / a["white_british"]
     band = np.where(wb_pct < -5, "<-5%", np.where(wb_pct < 0, "-5-0%", ">0%"))
-    got = second.la_covariates.set_index("la_code")["wb_change"].reindex(a.index)
+    got = second.la_covariates.set_index("lad_code")["wb_change"].reindex(a.index)
     assert (got.to_numpy() == band).all()
     # Diversity deciles were recomputed: they moved in some MSOAs, with a mean near 5.5.
     d1 = first.msoa_covariates["div_decile"].to_numpy()

@@ -15,7 +15,7 @@ from socint.errors import InputDataError
 
 def _run(codes: list[str], trust: list[float], adults: list[float], draws: np.ndarray,
          edi: list[float] | None = None) -> Any:
-    la = pd.DataFrame({"la_code": codes, "trust": trust,
+    la = pd.DataFrame({"lad_code": codes, "trust": trust,
                        "edi": edi or [0.1] * len(codes), "dissimilarity": [20.0] * len(codes)})
     return SimpleNamespace(la=la, la_trust_draws=draws,
                            mrp=SimpleNamespace(la=SimpleNamespace(adults=np.array(adults),
@@ -30,7 +30,7 @@ def test_merged_las_are_population_weighted_and_change_has_an_interval() -> None
                edi=[0.2, 0.4, 0.1])
     d_new = np.array([[0.50, 0.50, 0.50, 0.50], [0.40, 0.50, 0.30, 0.40]])
     new = _run(["C", "D"], [0.50, 0.40], [400, 200], d_new, edi=[0.5, 0.1])
-    out = index_change(old, new, mapping={"A": "C", "B": "C"}).set_index("la_code")
+    out = index_change(old, new, mapping={"A": "C", "B": "C"}).set_index("lad_code")
     # harmonised 2011 trust of C = (100*0.30 + 300*0.50)/400 = 0.45
     assert out.loc["C", "trust_change"] == pytest.approx(0.05)
     assert out.loc["C", "edi_change"] == pytest.approx(0.5 - (100 * 0.2 + 300 * 0.4) / 400)
@@ -45,7 +45,7 @@ def test_merged_las_are_population_weighted_and_change_has_an_interval() -> None
 def test_new_la_without_mapping_gets_a_note() -> None:
     old = _run(["A"], [0.3], [100], np.full((1, 3), 0.3))
     new = _run(["A", "Z"], [0.3, 0.4], [100, 50], np.full((2, 3), 0.35))
-    out = index_change(old, new).set_index("la_code")
+    out = index_change(old, new).set_index("lad_code")
     assert np.isnan(out.loc["Z", "trust_change"])
     assert "not in the earlier run" in out.loc["Z", "note"]
     assert out.loc["A", "note"] == ""

@@ -19,7 +19,7 @@ from socint.composite.run import IndexConfig, IndexResult, build_index
 from socint.errors import GeographyError, InputDataError, ModelError, SchemaError
 from socint.synthetic import generate_england
 
-PUBLISHED = ["la_code", "la_name", "n_respondents", "trust", "trust_lower", "trust_upper",
+PUBLISHED = ["lad_code", "lad_name", "n_respondents", "trust", "trust_lower", "trust_upper",
              "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile",
              "composite", "rank", "rank_lower", "rank_upper", "p_top_decile",
              "most_integrated", "suppressed"]
@@ -42,9 +42,9 @@ def written(result: IndexResult, tmp_path_factory: pytest.TempPathFactory) -> di
 
 def test_la_index_has_every_published_column_and_no_silent_nan(
         written: dict[str, Path], inputs: IndexInputs) -> None:
-    la = pd.read_csv(written["la_index"], dtype={"la_code": str})
+    la = pd.read_csv(written["la_index"], dtype={"lad_code": str})
     assert set(PUBLISHED) <= set(la.columns)
-    assert sorted(la["la_code"]) == sorted(inputs.las["la_code"])
+    assert sorted(la["lad_code"]) == sorted(inputs.las["lad_code"])
     assert not la[PUBLISHED].isna().any().any()  # MRP: every LA, sampled or not
     assert la["most_integrated"].dtype == bool and la["suppressed"].dtype == bool
     assert ((la["trust_lower"] <= la["trust"]) & (la["trust"] <= la["trust_upper"])).all()
@@ -61,15 +61,15 @@ def test_classification_follows_the_deciles_in_the_table(written: dict[str, Path
     flagged = (la["edi_decile"] >= 9) & (la["trust_decile"] >= 6) & ~want
     assert (la["fails_segregation_check"] == flagged).all()
     most = pd.read_csv(written["most_integrated"])
-    assert set(most["la_code"]) == set(la.loc[want | flagged, "la_code"])
+    assert set(most["lad_code"]) == set(la.loc[want | flagged, "lad_code"])
 
 
 def test_report_tables_are_the_top_and_bottom_ten(written: dict[str, Path]) -> None:
     la = pd.read_csv(written["la_index"])
     top = pd.read_csv(written["top_trust"])
     bottom = pd.read_csv(written["bottom_trust"])
-    assert top["la_code"].tolist() == la.nlargest(10, "trust")["la_code"].tolist()
-    assert bottom["la_code"].tolist() == la.nsmallest(10, "trust")["la_code"].tolist()
+    assert top["lad_code"].tolist() == la.nlargest(10, "trust")["lad_code"].tolist()
+    assert bottom["lad_code"].tolist() == la.nsmallest(10, "trust")["lad_code"].tolist()
 
 
 def test_msoa_index_and_truth_and_decomposition(written: dict[str, Path],
@@ -87,13 +87,13 @@ def test_msoa_index_and_truth_and_decomposition(written: dict[str, Path],
     rule = (m["edi_decile"] >= 9) & (m["trust_decile"] >= 6) & (m["dissimilarity_decile"] <= 5)
     assert (m["most_integrated"].astype(bool) == rule).all()
     truth = pd.read_csv(written["synthetic_truth_la"])
-    assert truth.columns.tolist() == ["la_code", "true_trust"]
+    assert truth.columns.tolist() == ["lad_code", "true_trust"]
     dec = pd.read_csv(written["la_decomposition"])
     total = dec["baseline"] + dec["composition"] + dec["context"] + dec["own_effect"]
     assert np.allclose(total, dec["predicted"])
     # The profile's lines add up to the headline trust of la_index.csv.
-    la = pd.read_csv(written["la_index"]).set_index("la_code")["trust"]
-    assert np.allclose(total + dec["uncertainty_adjustment"], la.reindex(dec["la_code"]))
+    la = pd.read_csv(written["la_index"]).set_index("lad_code")["trust"]
+    assert np.allclose(total + dec["uncertainty_adjustment"], la.reindex(dec["lad_code"]))
     assert dec["uncertainty_adjustment"].abs().max() < 0.05  # plug-in vs draw mean: small
 
 
@@ -156,9 +156,9 @@ def test_geojson_xlsx_and_manifest(written: dict[str, Path], inputs: IndexInputs
     gj = json.loads(written["la_geojson"].read_text())
     assert len(gj["features"]) == len(inputs.las)
     props = gj["features"][0]["properties"]
-    assert {"area_code", "area_name", "la_code", "trust", "trust_decile", "most_integrated",
+    assert {"area_code", "area_name", "lad_code", "trust", "trust_decile", "most_integrated",
             "rank"} <= set(props)
-    assert props["area_code"] == props["la_code"]
+    assert props["area_code"] == props["lad_code"]
     book = openpyxl.load_workbook(written["xlsx"], read_only=True)
     assert book.sheetnames[0] == "README"
     assert "la_index" in book.sheetnames
@@ -179,7 +179,7 @@ def test_missing_column_and_duplicate_area_are_refused(inputs: IndexInputs) -> N
     with pytest.raises(SchemaError, match="'la_measures' lacks"):
         build_index(replace(inputs, la_measures=inputs.la_measures.drop(columns="edi")))
     dup = pd.concat([inputs.las, inputs.las.iloc[[0]]], ignore_index=True)
-    with pytest.raises(InputDataError, match="duplicated la_code") as e:
+    with pytest.raises(InputDataError, match="duplicated lad_code") as e:
         build_index(replace(inputs, las=dup))
     assert e.value.row == len(dup)
 

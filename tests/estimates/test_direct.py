@@ -25,7 +25,7 @@ def test_wilson_matches_newcombe_1998(x: int, n: int, lo: float, hi: float) -> N
 
 def _survey(trust: list[int], area: list[str], weight: list[float] | None = None
             ) -> pd.DataFrame:
-    df = pd.DataFrame({"la_code": area, "trust": trust})
+    df = pd.DataFrame({"lad_code": area, "trust": trust})
     if weight is not None:
         df["weight"] = weight
     return df
@@ -51,9 +51,9 @@ def test_weighted_share_and_kish_effective_n() -> None:
 
 @pytest.mark.parametrize(("name", "frame", "kwargs", "match"), [
     ("outcome_not_binary", _survey([1, 2], ["A", "A"]), {}, "row 2"),
-    ("missing_area", pd.DataFrame({"la_code": ["A", None], "trust": [1, 0]}), {}, "row 2"),
+    ("missing_area", pd.DataFrame({"lad_code": ["A", None], "trust": [1, 0]}), {}, "row 2"),
     ("zero_weight", _survey([1, 0], ["A", "A"], [1.0, 0.0]), {"weights": "weight"}, "row 2"),
-    ("no_outcome_column", pd.DataFrame({"la_code": ["A"]}), {}, "no column 'trust'"),
+    ("no_outcome_column", pd.DataFrame({"lad_code": ["A"]}), {}, "no column 'trust'"),
 ])
 def test_bad_survey_input(name: str, frame: pd.DataFrame, kwargs: dict[str, str],
                           match: str) -> None:

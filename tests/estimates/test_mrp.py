@@ -63,11 +63,11 @@ def _world() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         "female": rng.integers(0, 2, n), "age": rng.integers(16, 90, n),
         "ethnicity": rng.choice(["White", "Asian"], n), "income": rng.integers(1, 16, n)})
     msoa = pd.DataFrame({"msoa_code": ["M1", "M2", "M3", "M4"],
-                         "la_code": ["L1", "L1", "L2", "L3"], "rural": [0, 1, 0, 1],
+                         "lad_code": ["L1", "L1", "L2", "L3"], "rural": [0, 1, 0, 1],
                          "income_decile": [1, 5, 7, 9]})
-    la = pd.DataFrame({"la_code": ["L1", "L2", "L3"], "wb_change": [">0%", "<-5%", ">0%"]})
-    survey["la_code"] = survey["msoa_code"].map(msoa.set_index("msoa_code")["la_code"])
-    survey = survey.merge(msoa.drop(columns="la_code"), on="msoa_code").merge(la, on="la_code")
+    la = pd.DataFrame({"lad_code": ["L1", "L2", "L3"], "wb_change": [">0%", "<-5%", ">0%"]})
+    survey["lad_code"] = survey["msoa_code"].map(msoa.set_index("msoa_code")["lad_code"])
+    survey = survey.merge(msoa.drop(columns="lad_code"), on="msoa_code").merge(la, on="lad_code")
     return counts, survey, msoa, la
 
 

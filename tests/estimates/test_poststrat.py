@@ -73,15 +73,15 @@ def _counts() -> pd.DataFrame:
 def _survey(n: int = 80) -> pd.DataFrame:
     rng = np.random.default_rng(1)
     return pd.DataFrame({
-        "msoa_code": rng.choice(["M1", "M2"], n), "la_code": "L1", "trust": rng.integers(0, 2, n),
+        "msoa_code": rng.choice(["M1", "M2"], n), "lad_code": "L1", "trust": rng.integers(0, 2, n),
         "female": rng.integers(0, 2, n), "age": rng.integers(16, 90, n),
         "ethnicity": rng.choice(["White", "Asian"], n), "income": rng.integers(1, 16, n)})
 
 
 def _cov() -> tuple[pd.DataFrame, pd.DataFrame]:
-    msoa = pd.DataFrame({"msoa_code": ["M1", "M2", "M3"], "la_code": ["L1", "L1", "L2"],
+    msoa = pd.DataFrame({"msoa_code": ["M1", "M2", "M3"], "lad_code": ["L1", "L1", "L2"],
                          "income_decile": [2, 5, 9], "rural": [0, 1, 0]})
-    la = pd.DataFrame({"la_code": ["L1", "L2"], "wb_change": [">0%", "<-5%"]})
+    la = pd.DataFrame({"lad_code": ["L1", "L2"], "wb_change": [">0%", "<-5%"]})
     return msoa, la
 
 
@@ -97,7 +97,7 @@ def test_frame_shares_and_profiles() -> None:
     assert np.allclose(fr.shares[0, asian], 0.15)
     w = fr.profiles.groupby("cell")["weight"].sum()
     assert np.allclose(w, 1.0) and len(w) == len(fr.cells)
-    assert not {"trust", "msoa_code", "la_code", "rural"} & set(fr.profiles.columns)
+    assert not {"trust", "msoa_code", "lad_code", "rural"} & set(fr.profiles.columns)
     # profiles live in their cell: sex and age agree with the cell
     cells = fr.cells.iloc[fr.profiles["cell"]].reset_index(drop=True)
     assert ((fr.profiles["female"] == 1) == (cells["sex"] == "female")).all()

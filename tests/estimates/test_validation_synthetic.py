@@ -73,7 +73,7 @@ def test_mrp_msoa_intervals_cover_at_the_nominal_rate(small: tuple[IndexResult, 
 
 def test_validation_matches_an_independent_recount(small: tuple[IndexResult, Any]) -> None:
     result, england = small
-    r, c90, c95 = _coverage(result.la, england.truth.true_trust_la, "la_code")
+    r, c90, c95 = _coverage(result.la, england.truth.true_trust_la, "lad_code")
     v = result.validation
     assert v is not None
     row = v[(v["method"] == "mrp") & (v["group"] == "all")].iloc[0]

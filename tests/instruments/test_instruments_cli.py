@@ -52,7 +52,7 @@ def test_schools_command_escapes_names(inputs: InstrumentInputs, tmp_path: Path)
 
 def test_scorecard_command_and_bad_reference(inputs: InstrumentInputs, tmp_path: Path) -> None:
     ind = _csv(inputs.indicators, tmp_path / "ind.csv")
-    la = inputs.indicators["la_code"].iloc[0]
+    la = inputs.indicators["lad_code"].iloc[0]
     res = runner.invoke(app, ["scorecard", str(ind), "--la", la, "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     html = (tmp_path / "o" / f"scorecard_{la}.html").read_text()
@@ -88,14 +88,14 @@ def test_compare_command(inputs: InstrumentInputs, tmp_path: Path) -> None:
 def test_survey_commands(inputs: InstrumentInputs, tmp_path: Path) -> None:
     r = _csv(inputs.local_survey, tmp_path / "resp.csv")
     m = _csv(inputs.margins, tmp_path / "margins.csv")
-    la = inputs.local_survey["la_code"].iloc[0]
+    la = inputs.local_survey["lad_code"].iloc[0]
     assert runner.invoke(app, ["survey", "validate", str(r)]).exit_code == 0
     res = runner.invoke(app, ["survey", "weight", str(r), "--margins", str(m), "--la", la,
                               "--tenure", "--trim", "5", "--out", str(tmp_path / "w.csv")])
     assert res.exit_code == 0, res.output
     diag = pd.read_csv(tmp_path / "w.csv")
     assert (abs(diag["weighted_share"] - diag["target_share"]) < 1e-6).all()
-    model = _csv(pd.DataFrame({"la_code": [la], "estimate": [0.38], "lower": [0.33],
+    model = _csv(pd.DataFrame({"lad_code": [la], "estimate": [0.38], "lower": [0.33],
                                "upper": [0.43]}), tmp_path / "model.csv")
     res = runner.invoke(app, ["survey", "estimate", str(r), "--margins", str(m), "--la", la,
                               "--model-estimates", str(model), "--out", str(tmp_path / "s")])
@@ -105,7 +105,7 @@ def test_survey_commands(inputs: InstrumentInputs, tmp_path: Path) -> None:
     for f in (tmp_path / "s").iterdir():
         assert "L0001" not in f.read_text()
     # the layout of socint.estimates (mrp, mrp_lower95, mrp_upper95) is read too
-    mrp = _csv(pd.DataFrame({"la_code": [la], "mrp": [0.38], "mrp_lower95": [0.33],
+    mrp = _csv(pd.DataFrame({"lad_code": [la], "mrp": [0.38], "mrp_lower95": [0.33],
                              "mrp_upper95": [0.43]}), tmp_path / "mrp.csv")
     res = runner.invoke(app, ["survey", "estimate", str(r), "--margins", str(m), "--la", la,
                               "--model-estimates", str(mrp), "--by", "ethnicity",
@@ -138,10 +138,10 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_scorecard_from_census_cross_table_with_la_list(tmp_path: Path) -> None:
     census = pd.DataFrame({
-        "la_code": "E06000001", "group": ["white_british"] * 2 + ["pakistani"] * 2,
+        "lad_code": "E06000001", "group": ["white_british"] * 2 + ["pakistani"] * 2,
         "category": ["social_rented", "owned"] * 2, "count": [300, 700, 450, 550]})
     c = _csv(census, tmp_path / "tenure.csv")
-    las = _csv(pd.DataFrame({"la_code": ["E06000001"], "la_name": ["Hartlepool"]}),
+    las = _csv(pd.DataFrame({"lad_code": ["E06000001"], "lad_name": ["Hartlepool"]}),
                tmp_path / "las.csv")
     out = tmp_path / "o"
     res = runner.invoke(app, ["scorecard", "--census", str(c), "--derive",
@@ -153,7 +153,7 @@ def test_scorecard_from_census_cross_table_with_la_list(tmp_path: Path) -> None:
     assert "Race-equality scorecard: Hartlepool" in (out / "scorecard_E06000001.html").read_text()
     bad = runner.invoke(app, ["scorecard", "--census", str(c), "--derive", "housing:x:2021"])
     assert bad.exit_code == 2 and "DOMAIN:INDICATOR:CATEGORIES:YEAR" in _flat(bad.output)
-    other = _csv(pd.DataFrame({"la_code": ["E06000002"]}), tmp_path / "other.csv")
+    other = _csv(pd.DataFrame({"lad_code": ["E06000002"]}), tmp_path / "other.csv")
     bad = runner.invoke(app, ["scorecard", "--census", str(c), "--derive",
                               "housing:social_renting:social_rented:2021",
                               "--known-las", str(other), "--out", str(out)])

@@ -27,7 +27,7 @@ def survey() -> pd.DataFrame:
 def _design(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     X = np.column_stack([np.ones(len(df)), (df.area_group == "Integration Area").astype(float),
                          df.age, df.female, (df.ethnicity == "white").astype(float), df.degree])
-    return X, df.la_code.to_numpy()
+    return X, df.lad_code.to_numpy()
 
 
 def test_ols_cluster_covariance_matches_statsmodels(sm: Any, survey: pd.DataFrame) -> None:
@@ -52,12 +52,12 @@ def test_logit_cluster_covariance_matches_statsmodels(sm: Any, survey: pd.DataFr
 def test_emm_difference_equals_ols_group_coefficient(sm: Any, survey: pd.DataFrame) -> None:
     # For a linear model the adjusted gap is the group coefficient (statsmodels formula fit)
     res = compare_groups(survey, outcomes={"thermometer": "thermometer"}, group="area_group",
-                         covariates=["age", "female", "ethnicity", "degree"], cluster="la_code",
+                         covariates=["age", "female", "ethnicity", "degree"], cluster="lad_code",
                          reference="Other area")
     ref = sm.OLS.from_formula(
         "thermometer ~ C(area_group, Treatment('Other area')) + age + female + C(ethnicity)"
         " + degree", survey).fit(cov_type="cluster",
-                                 cov_kwds={"groups": pd.factorize(survey.la_code)[0]})
+                                 cov_kwds={"groups": pd.factorize(survey.lad_code)[0]})
     term = "C(area_group, Treatment('Other area'))[T.Integration Area]"
     gap = res.contrasts.query("contrast == 'gap'").iloc[0]
     assert gap["estimate"] == pytest.approx(ref.params[term], rel=1e-10)
@@ -70,7 +70,7 @@ def test_emm_difference_equals_ols_group_coefficient(sm: Any, survey: pd.DataFra
 
 def test_logit_emms_match_statsmodels_predictions(sm: Any, survey: pd.DataFrame) -> None:
     res = compare_groups(survey, outcomes={"volunteered": "binary"}, group="area_group",
-                         covariates=["age", "degree"], cluster="la_code",
+                         covariates=["age", "degree"], cluster="lad_code",
                          reference="Other area")
     ref = sm.Logit.from_formula("volunteered ~ C(area_group, Treatment('Other area')) + age"
                                 " + degree", survey).fit(disp=0)
@@ -83,7 +83,7 @@ def test_logit_emms_match_statsmodels_predictions(sm: Any, survey: pd.DataFrame)
 def test_recovers_built_in_effect(survey: pd.DataFrame, outcome: str) -> None:
     key = "cohesion_likert" if outcome == "cohesion_latent" else outcome
     res = compare_groups(survey, outcomes={outcome: "continuous"}, group="area_group",
-                         covariates=["age", "female", "ethnicity", "degree"], cluster="la_code",
+                         covariates=["age", "female", "ethnicity", "degree"], cluster="lad_code",
                          wave="wave", reference="Other area", before=2016)
     c = res.contrasts.set_index(["contrast", "wave"])
     did = c.loc[("did", 2018)]
@@ -101,33 +101,33 @@ def test_small_cells_are_suppressed_and_bad_inputs_named(survey: pd.DataFrame) -
     tiny = pd.concat([survey[survey.area_group == "Other area"],
                       survey[survey.area_group == "Integration Area"].head(6)])
     res = compare_groups(tiny, outcomes={"thermometer": "thermometer"}, group="area_group",
-                         covariates=["age"], cluster="la_code")
+                         covariates=["age"], cluster="lad_code")
     row = res.means.set_index("group").loc["Integration Area"]
     assert row["suppressed"] and np.isnan(row["emm"]) and np.isnan(row["n"])
     gap = res.contrasts.iloc[0]
     assert gap["suppressed"] and np.isnan(gap["estimate"])  # built on a suppressed cell
     with pytest.raises(InputDataError, match="unknown outcome kind"):
         compare_groups(survey, outcomes={"thermometer": "ratio"}, group="area_group",
-                       covariates=[], cluster="la_code")
+                       covariates=[], cluster="lad_code")
     with pytest.raises(InputDataError, match="0/1"):
         compare_groups(survey, outcomes={"civic_actions": "binary"}, group="area_group",
-                       covariates=[], cluster="la_code")
+                       covariates=[], cluster="lad_code")
     with pytest.raises(SchemaError, match="income"):
         compare_groups(survey, outcomes={"thermometer": "thermometer"}, group="area_group",
-                       covariates=["income"], cluster="la_code")
+                       covariates=["income"], cluster="lad_code")
     with pytest.raises(InputDataError, match="before wave 2010"):
         compare_groups(survey, outcomes={"thermometer": "thermometer"}, group="area_group",
-                       covariates=[], cluster="la_code", wave="wave", before=2010)
-    one_area = survey.assign(la_code="E06000001")
+                       covariates=[], cluster="lad_code", wave="wave", before=2010)
+    one_area = survey.assign(lad_code="E06000001")
     with pytest.raises(ModelError, match="at least 2 areas"):
         compare_groups(one_area, outcomes={"thermometer": "thermometer"}, group="area_group",
-                       covariates=[], cluster="la_code")
+                       covariates=[], cluster="lad_code")
 
 
 def test_group_labels_with_separators_are_safe(survey: pd.DataFrame) -> None:
     s = survey.assign(area_group=survey.area_group.str.replace(" ", "|"))
     res = compare_groups(s, outcomes={"thermometer": "thermometer"}, group="area_group",
-                         covariates=["age"], cluster="la_code", wave="wave")
+                         covariates=["age"], cluster="lad_code", wave="wave")
     assert set(res.means["group"]) == {"Integration|Area", "Other|area"}
 
 
@@ -148,7 +148,7 @@ def test_did_is_unbiased_with_nominal_coverage_over_seeds() -> None:
         data = generate_instruments(100 + seed).comparison_survey
         res = compare_groups(data, outcomes={"thermometer": "thermometer"}, group="area_group",
                              covariates=["age", "female", "ethnicity", "degree"],
-                             cluster="la_code", wave="wave", reference="Other area",
+                             cluster="lad_code", wave="wave", reference="Other area",
                              before=2016)
         did = res.contrasts.query("contrast == 'did'").iloc[0]
         est.append(did["estimate"])

@@ -22,7 +22,7 @@ def _schools() -> pd.DataFrame:
         "school_name": ["A", "B", "C", "D", "E"],
         "phase_type_grouping": ["State-funded secondary"] * 2 + ["State-funded primary"] * 3,
         "new_la_code": ["E06000001"] * 3 + ["E06000002"] * 2,
-        "la_name": ["Hartlepool"] * 3 + ["Middlesbrough"] * 2,
+        "lad_name": ["Hartlepool"] * 3 + ["Middlesbrough"] * 2,
         WB: [90, 10, 30, 3, 0],
         PAK: [10, 90, 20, 2, 0],
         "religion_christian": [50, np.nan, np.nan, np.nan, np.nan],
@@ -30,7 +30,7 @@ def _schools() -> pd.DataFrame:
     })
 
 
-POP = pd.DataFrame({"la_code": ["E06000001", "E06000001", "E06000002"],
+POP = pd.DataFrame({"lad_code": ["E06000001", "E06000001", "E06000002"],
                     "category": ["white_british", "asian_pakistani", "white_british"],
                     "count": [800, 200, 1000]})
 
@@ -67,7 +67,7 @@ def test_small_and_empty_schools_are_flagged_and_suppressed() -> None:
 
 
 def test_la_school_segregation_hand_computed() -> None:
-    las = league_tables(read_school_census(_schools()), POP).las.set_index("la_code")
+    las = league_tables(read_school_census(_schools()), POP).las.set_index("lad_code")
     row = las.loc["E06000001"]
     # secondaries 90/10 and 10/90: D = .5(|.9-.1| + |.1-.9|) = .8; xPx = .9*.9 + .1*.1
     assert row["n_secondary"] == 2
@@ -85,7 +85,7 @@ def test_published_header_layout_and_broad_population(tmp_path: Path) -> None:
     p = tmp_path / "spc.csv"
     df.to_csv(p, index=False)
     schools = read_school_census(pd.read_csv(p), file=p)
-    broad = pd.DataFrame({"la_code": ["E06000001", "E06000001", "E06000002"],
+    broad = pd.DataFrame({"lad_code": ["E06000001", "E06000001", "E06000002"],
                           "category": ["white", "asian", "white"], "count": [800, 200, 1000]})
     s = league_tables(schools, broad).schools.set_index("school_name")
     assert s.loc["A", "edi"] == pytest.approx(0.18)
@@ -118,7 +118,7 @@ def test_withheld_cells_and_unknown_la_are_flagged() -> None:
     df = _schools()
     df[PAK] = df[PAK].astype(object)
     df.loc[1, PAK] = "x"
-    pop = POP[POP.la_code == "E06000001"]
+    pop = POP[POP.lad_code == "E06000001"]
     s = league_tables(read_school_census(df), pop).schools.set_index("school_name")
     assert s.loc["B", "flag"] == "small school; counts withheld in source"
     assert np.isnan(s.loc["B", "rank_national"])  # 10 pupils left: not ranked
@@ -164,7 +164,7 @@ def test_census_collapse_matches_ons_broad_subtotals() -> None:
     long = raw.melt(id_vars="geography code", value_vars=detailed, var_name="col",
                     value_name="count")
     long["category"] = long["col"].map(dict(zip(detailed, QS201_DETAILED, strict=True)))
-    long = long.rename(columns={"geography code": "la_code"})
+    long = long.rename(columns={"geography code": "lad_code"})
     wide, scheme = la_population_counts(long, scheme="broad")
     assert scheme == "broad" and len(wide) == 326
     ons = raw.set_index("geography code")

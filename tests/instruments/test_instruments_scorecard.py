@@ -21,7 +21,7 @@ LA = "E08000025"
 def _table(rows: list[tuple[str, str, float, float, int]]) -> pd.DataFrame:
     return pd.DataFrame(
         [(la, "employment", "unemployment", g, a, n, y) for la, g, a, n, y in rows],
-        columns=["la_code", "domain", "indicator", "group", "numerator", "denominator", "year"],
+        columns=["lad_code", "domain", "indicator", "group", "numerator", "denominator", "year"],
     )
 
 
@@ -74,7 +74,7 @@ def test_reference_missing_or_small_is_flagged() -> None:
         ("E06000002", "indian", 40, 200, 2021),     # reference suppressed
     ])
     card = scorecard(df, reference="white_british")
-    flags = dict(zip(card["la_code"] + card["group"], card["flag"], strict=True))
+    flags = dict(zip(card["lad_code"] + card["group"], card["flag"], strict=True))
     assert flags["E06000001indian"] == "reference missing"
     assert flags["E06000002indian"] == "reference suppressed"
     assert card.loc[card["flag"] != "", "ratio"].isna().all()
@@ -130,7 +130,7 @@ def test_change_direction_between_years() -> None:
 
 def test_indicator_from_census_cross_table() -> None:
     counts = pd.DataFrame({
-        "la_code": LA, "group": ["white", "white", "asian", "asian"],
+        "lad_code": LA, "group": ["white", "white", "asian", "asian"],
         "category": ["social_rented", "owned", "social_rented", "owned"],
         "count": [30, 70, 45, 55],
     })

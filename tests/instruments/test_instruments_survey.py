@@ -33,7 +33,7 @@ def _responses(n: int = 12) -> pd.DataFrame:
     rng = np.random.default_rng(1)
     return pd.DataFrame({
         "respondent_id": [f"r{i}" for i in range(n)],
-        "la_code": "E08000025",
+        "lad_code": "E08000025",
         "age_band": rng.choice(["16-24", "25-34", "35-49", "50-64", "65+"], n),
         "sex": rng.choice(["female", "male"], n),
         "ethnicity": rng.choice(["white", "asian"], n),
@@ -90,7 +90,7 @@ def test_duplicate_ids_and_missing_columns_and_bad_la(bank: QuestionBank) -> Non
     with pytest.raises(SchemaError, match="ethnicity"):
         validate_responses(_responses().drop(columns="ethnicity"), bank)
     df = _responses()
-    df.loc[2, "la_code"] = "E01000001"  # an LSOA, not an LA
+    df.loc[2, "lad_code"] = "E01000001"  # an LSOA, not an LA
     with pytest.raises(GeographyError, match="row 3"):
         validate_responses(df, bank)
 
@@ -184,7 +184,7 @@ def test_weighted_estimate_hand_computed() -> None:
 def test_estimate_items_suppresses_small_bases(bank: QuestionBank) -> None:
     n = 30
     df = pd.DataFrame({
-        "respondent_id": range(n), "la_code": "E08000025",
+        "respondent_id": range(n), "lad_code": "E08000025",
         "neighbourhood_trust": ["most"] * 12 + ["none"] * 18,
         "grp": ["a"] * 25 + ["b"] * 5,
     })
@@ -208,7 +208,7 @@ def test_compare_with_model_hand_computed() -> None:
 
 
 def test_margins_table(tmp_path: Path) -> None:
-    t = pd.DataFrame({"la_code": ["E06000001"] * 3, "margin": ["age_band*sex", "age_band*sex",
+    t = pd.DataFrame({"lad_code": ["E06000001"] * 3, "margin": ["age_band*sex", "age_band*sex",
                       "ethnicity"], "category": ["16-24*female", "16-24*male", "white"],
                       "count": [5, 7, 12]})
     ms = margins_for_la(t, "E06000001")

@@ -22,13 +22,13 @@ def test_same_seed_same_inputs_and_other_seed_differs() -> None:
 
 
 def test_accepts_an_la_table_and_picks_integration_areas() -> None:
-    las = pd.DataFrame({"la_code": [f"E0700{i:04d}" for i in range(1, 9)],
-                        "la_name": [f"Town {i}" for i in range(1, 9)], "region_name": "X"})
+    las = pd.DataFrame({"lad_code": [f"E0700{i:04d}" for i in range(1, 9)],
+                        "lad_name": [f"Town {i}" for i in range(1, 9)], "region_name": "X"})
     x = generate_instruments(0, las)
-    assert set(x.schools["new_la_code"]) == set(las["la_code"])
+    assert set(x.schools["new_la_code"]) == set(las["lad_code"])
     assert len(x.integration_areas) == 2
     ia = x.comparison_survey.loc[x.comparison_survey["area_group"] == "Integration Area",
-                                 "la_code"]
+                                 "lad_code"]
     assert set(ia) == set(x.integration_areas)
 
 
@@ -65,7 +65,7 @@ def test_la_population_from_small_area_counts() -> None:
                            "count": [10, 5, 7, 4]}),
         areas=pd.DataFrame({"area_code": ["E01000001", "E01000002", "E01000003"],
                             "lad_code": ["E06000001", "E06000001", "E06000002"]}))
-    got = la_population_from_counts(table).set_index(["la_code", "category"])["count"]
+    got = la_population_from_counts(table).set_index(["lad_code", "category"])["count"]
     assert got[("E06000001", "white_british")] == 17
     assert got[("E06000001", "asian_indian")] == 5
     assert got[("E06000002", "white_british")] == 4
@@ -78,7 +78,7 @@ def test_instruments_run_on_the_synthetic_england(tmp_path: Path) -> None:
 
     england = generate_england(4, scale=0.1, survey_size=2000)
     x = instruments_for_england(england)
-    assert set(x.schools["new_la_code"]) == set(england.las["la_code"])
+    assert set(x.schools["new_la_code"]) == set(england.las["lad_code"])
     names = {p.name for p in run_schools(x.schools, x.la_population, tmp_path)}
     assert "schools.html" in names
     table = pd.read_csv(tmp_path / "schools.csv")

@@ -87,7 +87,7 @@ def test_bright_blue_preset_on_the_census_files(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["measures", str(oa), "--preset", "bright_blue_2019",
                               "--la-lookup", str(qs201ew_path()), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    t = pd.read_csv(out).set_index("la_code")
+    t = pd.read_csv(out).set_index("lad_code")
     assert len(t) == 326
     assert round(float(t["edi"]["E09000001"]), 3) == 0.627
     assert round(float(t["dissimilarity"]["E07000008"]), 1) == 15.0

@@ -23,21 +23,21 @@ def bright_blue() -> pd.DataFrame:
 
 
 def test_published_values_reproduced(bright_blue: pd.DataFrame) -> None:
-    t = bright_blue.set_index("la_code")
+    t = bright_blue.set_index("lad_code")
     for code, pub in PUBLISHED_LA_MEASURES.items():
         row = t.loc[code]
-        assert row["la_name"] == pub["name"]
+        assert row["lad_name"] == pub["name"]
         assert round(row["edi"], 3) == pytest.approx(pub["edi"], abs=1e-12), pub["name"]
         assert round(row["dissimilarity"], 1) == pytest.approx(pub["dissimilarity"],
                                                                abs=1e-12), pub["name"]
 
 
 def test_output_columns_and_326_english_las(bright_blue: pd.DataFrame) -> None:
-    for col in ("la_code", "la_name", "edi", "edi_decile", "dissimilarity",
+    for col in ("lad_code", "lad_name", "edi", "edi_decile", "dissimilarity",
                 "dissimilarity_decile"):
         assert col in bright_blue.columns
-    assert len(bright_blue) == 326 and bright_blue["la_code"].str.startswith("E").all()
-    assert bright_blue["la_code"].is_unique
+    assert len(bright_blue) == 326 and bright_blue["lad_code"].str.startswith("E").all()
+    assert bright_blue["lad_code"].is_unique
     for col in ("edi_decile", "dissimilarity_decile"):
         sizes = bright_blue[col].value_counts()
         assert sorted(sizes.index) == list(range(1, 11)) and set(sizes) == {32, 33}
@@ -45,7 +45,7 @@ def test_output_columns_and_326_english_las(bright_blue: pd.DataFrame) -> None:
 
 
 def test_known_diverse_and_segregated_las_at_the_top(bright_blue: pd.DataFrame) -> None:
-    t = bright_blue.set_index("la_name")
+    t = bright_blue.set_index("lad_name")
     for la in ("Newham", "Brent", "Tower Hamlets", "Leicester", "Slough"):
         assert t.loc[la, "edi_decile"] == 10, la
     for la in ("Bradford", "Blackburn with Darwen", "Oldham", "Pendle", "Burnley"):

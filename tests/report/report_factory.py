@@ -82,7 +82,7 @@ def make_la_index(n: int, seed: int = 1) -> pd.DataFrame:
     direct = np.clip(trust + rng.normal(0, 0.05, n), 0.01, 0.99)
     region = [REGIONS[min(i * len(REGIONS) // n, len(REGIONS) - 1)] for i in range(n)]
     return pd.DataFrame({
-        "la_code": codes, "la_name": names,
+        "lad_code": codes, "lad_name": names,
         "region_code": [r[0] for r in region], "region_name": [r[1] for r in region],
         "n_respondents": n_resp,
         "direct": direct, "direct_lower": np.clip(direct - 0.1, 0, 1),
@@ -124,7 +124,7 @@ def make_msoa_boundaries(la_boundaries: dict[str, Any]) -> dict[str, Any]:
             coords = [[round(float(x), 6), round(float(y), 6)] for x, y in ring]
             feats.append({"type": "Feature",
                           "properties": {"msoa_code": msoa_code_of(3 * k + j),
-                                         "la_code": code_of(k)},
+                                         "lad_code": code_of(k)},
                           "geometry": {"type": "Polygon", "coordinates": [coords + coords[:1]]}})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -151,7 +151,7 @@ def make_margins() -> dict[str, pd.DataFrame]:
 def make_inputs(n: int = 40, *, seed: int = 1, extras: bool = True) -> SiteInputs:
     """Complete dashboard inputs for ``n`` LAs (``extras=False``: only the required tables)."""
     la = make_la_index(n, seed)
-    bounds = make_boundaries(n, seed + 1, list(la["la_name"]))
+    bounds = make_boundaries(n, seed + 1, list(la["lad_name"]))
     if not extras:
         return SiteInputs(la_index=la.drop(columns=["region_code", "region_name", "direct",
                                                     "direct_lower", "direct_upper",
@@ -174,7 +174,7 @@ def make_inputs(n: int = 40, *, seed: int = 1, extras: bool = True) -> SiteInput
         la_index=la, boundaries=bounds,
         msoa_index=pd.DataFrame({"msoa_code": [msoa_code_of(i) for i in range(3 * n)],
                                  "msoa_name": [f"MSOA {i:03d}" for i in range(3 * n)],
-                                 "la_code": [code_of(i // 3) for i in range(3 * n)],
+                                 "lad_code": [code_of(i // 3) for i in range(3 * n)],
                                  "trust": rng.uniform(0.2, 0.6, 3 * n)}),
         msoa_boundaries=make_msoa_boundaries(bounds),
         model_summary=summary,
@@ -184,15 +184,15 @@ def make_inputs(n: int = 40, *, seed: int = 1, extras: bool = True) -> SiteInput
                                        "loglik": [-18400.1, -18390.4, -18380.0],
                                        "aic": [36850.2, 36832.8, 36814.0]}),
         margins=make_margins(), interaction=inter,
-        decomposition=pd.DataFrame({"la_code": la["la_code"], "composition": comp,
+        decomposition=pd.DataFrame({"lad_code": la["lad_code"], "composition": comp,
                                     "context": ctx,
                                     "own_effect": la["trust"] - 0.39 - comp - ctx}),
-        change=pd.DataFrame({"la_code": la["la_code"], "trust_change": rng.normal(0, 0.02, n),
+        change=pd.DataFrame({"lad_code": la["lad_code"], "trust_change": rng.normal(0, 0.02, n),
                              "change_lower": -0.05, "change_upper": 0.05,
                              "vintage_from": 2011, "vintage_to": 2021}),
         validation=pd.DataFrame({"method": ["direct", "mrp"], "correlation": [0.61, 0.93],
                                  "rmse": [0.08, 0.02], "coverage_90": [0.89, 0.91]}),
-        truth=pd.DataFrame({"la_code": la["la_code"],
+        truth=pd.DataFrame({"lad_code": la["lad_code"],
                             "true_trust": np.clip(la["trust"] + rng.normal(0, 0.02, n), 0, 1)}),
         manifest={"socint_version": "0.1.0", "seed": seed,
                   "inputs": [{"file": "survey.csv", "sha256": "ab" * 32}],
@@ -204,7 +204,7 @@ def inputs_for_boundaries(boundaries: dict[str, Any], codes: list[str], names: l
                           seed: int = 3) -> SiteInputs:
     """Factory index values for given real LA polygons (only the required tables)."""
     la = make_la_index(len(codes), seed).drop(columns=["region_code", "region_name"])
-    la["la_code"], la["la_name"] = codes, names
+    la["lad_code"], la["lad_name"] = codes, names
     return SiteInputs(la_index=la, boundaries=boundaries)
 
 

@@ -109,7 +109,7 @@ def test_initial_colours_are_the_trust_deciles(page: tuple[Any, Recorder],
     pg, _ = page
     _open_map(pg, (built_site.path / "index.html").as_uri())
     want = {c: DECILE_COLOURS[int(d) - 1] for c, d in
-            zip(site_inputs.la_index["la_code"], site_inputs.la_index["trust_decile"],
+            zip(site_inputs.la_index["lad_code"], site_inputs.la_index["trust_decile"],
                 strict=True)}
     assert _fills(pg) == want
 
@@ -123,7 +123,7 @@ def test_switching_measure_recolours_the_map(page: tuple[Any, Recorder],
     pg.select_option("#measure", "edi")
     after = _fills(pg)
     want = {c: DECILE_COLOURS[int(d) - 1] for c, d in
-            zip(site_inputs.la_index["la_code"], site_inputs.la_index["edi_decile"],
+            zip(site_inputs.la_index["lad_code"], site_inputs.la_index["edi_decile"],
                 strict=True)}
     assert after == want and after != before
     pg.select_option("#measure", "classification")
@@ -139,17 +139,17 @@ def test_hover_tooltip_and_click_opens_profile(page: tuple[Any, Recorder],
     pg, rec = page
     _open_map(pg, (built_site.path / "index.html").as_uri())
     row = site_inputs.la_index.iloc[0]
-    shape = pg.locator(f"a.la-link[data-code='{row['la_code']}'] path")
+    shape = pg.locator(f"a.la-link[data-code='{row['lad_code']}'] path")
     shape.hover()
     tip = pg.locator("#tooltip")
     assert tip.is_visible()
     text = tip.inner_text()
-    assert row["la_name"] in text and f"{100 * row['trust']:.1f}%" in text
+    assert row["lad_name"] in text and f"{100 * row['trust']:.1f}%" in text
     assert f"Decile {row['trust_decile']} of 10" in text
     pg.screenshot(path=str(artifacts / "map_tooltip.png"))
     shape.click()
-    pg.wait_for_url(f"**/la/{row['la_code']}.html")
-    assert pg.inner_text("h1") == row["la_name"]
+    pg.wait_for_url(f"**/la/{row['lad_code']}.html")
+    assert pg.inner_text("h1") == row["lad_name"]
     pg.screenshot(path=str(artifacts / "profile.png"), full_page=True)
     assert rec.errors == []
 
@@ -158,7 +158,7 @@ def test_keyboard_opens_a_profile(page: tuple[Any, Recorder], built_site: SiteRe
                                   site_inputs: SiteInputs) -> None:
     pg, _ = page
     _open_map(pg, (built_site.path / "index.html").as_uri())
-    code = site_inputs.la_index["la_code"].iloc[5]
+    code = site_inputs.la_index["lad_code"].iloc[5]
     link = pg.locator(f"a.la-link[data-code='{code}']")
     link.focus()
     assert pg.locator("#tooltip").is_visible()
@@ -187,7 +187,7 @@ def test_msoa_map_opens_the_la_profile(page: tuple[Any, Recorder], built_site: S
     assert msoa is not None
     _open_map(pg, (built_site.path / "msoa.html").as_uri())
     assert pg.locator("svg#map path.la").count() == len(msoa) == 3 * N_LAS
-    code, la = msoa["msoa_code"].iloc[7], msoa["la_code"].iloc[7]
+    code, la = msoa["msoa_code"].iloc[7], msoa["lad_code"].iloc[7]
     shape = pg.locator(f"a.la-link[data-code='{code}'] path")
     shape.hover()
     assert msoa["msoa_name"].iloc[7] in pg.inner_text("#tooltip")
@@ -219,7 +219,7 @@ def test_rankings_sort_by_trust(page: tuple[Any, Recorder], built_site: SiteResu
     pg.click("button[data-key='trust']")
     shown = pg.eval_on_selector_all("#rankings tbody tr th a",
                                     "els => els.map(a => a.getAttribute('href'))")
-    want = site_inputs.la_index.sort_values("trust")["la_code"]
+    want = site_inputs.la_index.sort_values("trust")["lad_code"]
     assert shown == [f"la/{c}.html" for c in want]
     assert pg.get_attribute("button[data-key='trust'] >> xpath=..", "aria-sort") == "ascending"
 
@@ -227,7 +227,7 @@ def test_rankings_sort_by_trust(page: tuple[Any, Recorder], built_site: SiteResu
 def test_hostile_name_shows_as_text(page: tuple[Any, Recorder], built_site: SiteResult,
                                     site_inputs: SiteInputs, artifacts: Path) -> None:
     pg, rec = page
-    code = site_inputs.la_index["la_code"].iloc[2]
+    code = site_inputs.la_index["lad_code"].iloc[2]
     pg.goto((built_site.path / "la" / f"{code}.html").as_uri())
     assert pg.inner_text("h1") == SPECIAL_NAMES[2]
     pg.screenshot(path=str(artifacts / "profile_hostile_name.png"))
@@ -275,8 +275,8 @@ def test_real_ons_boundaries_in_the_browser(page: tuple[Any, Recorder], shared_d
     ready_ms = _open_map(pg, (site / "index.html").as_uri())
     assert pg.locator("svg#map path.la").count() == len(inputs.la_index) == 317
     pg.screenshot(path=str(artifacts / "map_ons_lad2019.png"))
-    code = inputs.la_index.loc[inputs.la_index["la_name"] == "Herefordshire, County of",
-                               "la_code"].iloc[0]
+    code = inputs.la_index.loc[inputs.la_index["lad_name"] == "Herefordshire, County of",
+                               "lad_code"].iloc[0]
     pg.locator(f"a.la-link[data-code='{code}'] path").click()
     pg.wait_for_url(f"**/la/{code}.html")
     assert pg.inner_text("h1") == "Herefordshire, County of"

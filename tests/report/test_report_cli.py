@@ -124,7 +124,7 @@ def test_report_from_a_real_index_run(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["report", "--index", str(tmp_path / "index"),
                                    "--out", str(tmp_path / "site")])
     assert res.exit_code == 0, res.output
-    codes = sorted(england.las["la_code"])
+    codes = sorted(england.las["lad_code"])
     assert sorted(p.stem for p in (tmp_path / "site" / "la").glob("*.html")) == codes
     html = (tmp_path / "site" / "index.html").read_text("utf-8")
     assert html.count('<path class="la ') == len(codes)

@@ -37,10 +37,10 @@ def test_missing_required_column_names_it() -> None:
 def test_duplicate_la_code_gives_row_and_code() -> None:
     inp = make_inputs(12)
     la = inp.la_index.copy()
-    la.loc[5, "la_code"] = str(la.at[2, "la_code"])
+    la.loc[5, "lad_code"] = str(la.at[2, "lad_code"])
     with pytest.raises(InputDataError, match="appears twice") as err:
         validate_inputs(_with(inp, la_index=la))
-    assert err.value.row == 6 and err.value.code == la.loc[2, "la_code"]
+    assert err.value.row == 6 and err.value.code == la.loc[2, "lad_code"]
 
 
 def test_trust_outside_its_interval() -> None:
@@ -49,7 +49,7 @@ def test_trust_outside_its_interval() -> None:
     la.loc[3, "trust_upper"] = la["trust"].to_numpy()[3] - 0.01
     with pytest.raises(InputDataError, match="does not contain trust") as err:
         validate_inputs(_with(inp, la_index=la))
-    assert err.value.row == 4 and err.value.code == la.loc[3, "la_code"]
+    assert err.value.row == 4 and err.value.code == la.loc[3, "lad_code"]
 
 
 def test_probability_out_of_range() -> None:
@@ -82,7 +82,7 @@ def test_text_in_a_numeric_column() -> None:
 def test_unsafe_area_code_is_refused() -> None:
     inp = make_inputs(12)
     la = inp.la_index.copy()
-    la.loc[1, "la_code"] = "../evil"
+    la.loc[1, "lad_code"] = "../evil"
     with pytest.raises(InputDataError, match="not a usable area code") as err:
         validate_inputs(_with(inp, la_index=la))
     assert err.value.row == 2
@@ -91,8 +91,8 @@ def test_unsafe_area_code_is_refused() -> None:
 def test_empty_name() -> None:
     inp = make_inputs(12)
     la = inp.la_index.copy()
-    la.loc[4, "la_name"] = "  "
-    with pytest.raises(InputDataError, match="la_name") as err:
+    la.loc[4, "lad_name"] = "  "
+    with pytest.raises(InputDataError, match="lad_name") as err:
         validate_inputs(_with(inp, la_index=la))
     assert err.value.row == 5
 
@@ -102,7 +102,7 @@ def test_boundaries_missing_an_la() -> None:
     feats = inp.boundaries["features"][:-1]
     with pytest.raises(InputDataError, match="no polygon for 1 area") as err:
         validate_inputs(_with(inp, boundaries={"type": "FeatureCollection", "features": feats}))
-    assert err.value.code == inp.la_index["la_code"].iloc[-1]
+    assert err.value.code == inp.la_index["lad_code"].iloc[-1]
 
 
 def test_boundaries_with_an_extra_area() -> None:
@@ -134,7 +134,7 @@ def test_decomposition_for_an_unknown_la() -> None:
     inp = make_inputs(12)
     assert inp.decomposition is not None
     dec = inp.decomposition.copy()
-    dec.loc[3, "la_code"] = "E07999998"
+    dec.loc[3, "lad_code"] = "E07999998"
     with pytest.raises(InputDataError, match="E07999998 is not in la_index") as err:
         validate_inputs(_with(inp, decomposition=dec))
     assert err.value.row == 4 and err.value.file == "decomposition"

@@ -67,7 +67,7 @@ def test_every_page_is_written(built_site: SiteResult, site_inputs: SiteInputs) 
                  "methodology.html", MARKER):
         assert (site / name).is_file(), name
     profiles = sorted(p.stem for p in (site / "la").glob("*.html"))
-    assert profiles == sorted(site_inputs.la_index["la_code"])
+    assert profiles == sorted(site_inputs.la_index["lad_code"])
     assert built_site.pages == 5 + N_LAS
 
 
@@ -76,7 +76,7 @@ def test_map_has_one_shape_per_la_linking_to_its_profile(built_site: SiteResult,
     tags = parse(built_site.path / "index.html").tags
     links = [a for t, a in tags if t == "a" and "la-link" in str(a.get("class"))]
     assert len([t for t, a in tags if t == "path" and "la" in str(a.get("class"))]) == N_LAS
-    assert sorted(str(a["data-code"]) for a in links) == sorted(site_inputs.la_index["la_code"])
+    assert sorted(str(a["data-code"]) for a in links) == sorted(site_inputs.la_index["lad_code"])
     for a in links:
         assert (built_site.path / str(a["href"])).is_file()
 
@@ -88,7 +88,7 @@ def test_msoa_map_links_each_msoa_to_its_la(built_site: SiteResult,
     tags = parse(built_site.path / "msoa.html").tags
     links = {str(a["data-code"]): str(a["href"]) for t, a in tags
              if t == "a" and "la-link" in str(a.get("class"))}
-    assert links == {m: f"la/{la}.html" for m, la in zip(msoa["msoa_code"], msoa["la_code"],
+    assert links == {m: f"la/{la}.html" for m, la in zip(msoa["msoa_code"], msoa["lad_code"],
                                                           strict=True)}
     assert 'href="msoa.html"' in (built_site.path / "index.html").read_text("utf-8")
 
@@ -96,12 +96,12 @@ def test_msoa_map_links_each_msoa_to_its_la(built_site: SiteResult,
 def test_hostile_and_punctuated_names_are_escaped(built_site: SiteResult,
                                                   site_inputs: SiteInputs) -> None:
     site = built_site.path
-    code = site_inputs.la_index["la_code"].iloc[2]
+    code = site_inputs.la_index["lad_code"].iloc[2]
     raw = (site / "la" / f"{code}.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
     assert "<script>alert(1)" not in raw
     assert parse(site / "la" / f"{code}.html").text["la-name"] == SPECIAL_NAMES[2]
-    kl = (site / "la" / f"{site_inputs.la_index['la_code'].iloc[1]}.html").read_text("utf-8")
+    kl = (site / "la" / f"{site_inputs.la_index['lad_code'].iloc[1]}.html").read_text("utf-8")
     assert "King&#39;s Lynn &amp; West Norfolk" in kl
     for page in pages(site):
         text = page.read_text("utf-8")
@@ -119,7 +119,7 @@ def test_map_data_island_round_trips_names(built_site: SiteResult,
     m = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', text, re.S)
     assert m is not None
     data = json.loads(m.group(1))
-    assert [a["n"] for a in data["areas"]] == list(site_inputs.la_index["la_name"])
+    assert [a["n"] for a in data["areas"]] == list(site_inputs.la_index["lad_name"])
     assert "<" not in m.group(1)  # escaped as \u003c, so it cannot close the script element
 
 
@@ -145,7 +145,7 @@ def test_nothing_is_fetched_from_outside_the_site(built_site: SiteResult) -> Non
 def test_profile_values_match_the_index(built_site: SiteResult, site_inputs: SiteInputs) -> None:
     la = site_inputs.la_index
     row = la.iloc[7]
-    t = parse(built_site.path / "la" / f"{row['la_code']}.html").text
+    t = parse(built_site.path / "la" / f"{row['lad_code']}.html").text
     assert t["trust-value"] == f"{100 * row['trust']:.1f}%"
     if row["suppressed"]:
         assert t["direct-value"].startswith("suppressed")
@@ -153,7 +153,7 @@ def test_profile_values_match_the_index(built_site: SiteResult, site_inputs: Sit
         assert t["direct-value"].startswith(f"{100 * row['direct']:.1f}%")
     suppressed = la[la["suppressed"]]
     assert not suppressed.empty
-    s = parse(built_site.path / "la" / f"{suppressed['la_code'].iloc[0]}.html").text
+    s = parse(built_site.path / "la" / f"{suppressed['lad_code'].iloc[0]}.html").text
     assert s["direct-value"].startswith("suppressed")
 
 
@@ -161,14 +161,14 @@ def test_region_and_england_comparison(built_site: SiteResult, site_inputs: Site
     la = site_inputs.la_index
     row = la.iloc[0]
     region_mean = la.loc[la["region_name"] == row["region_name"], "trust"].mean()
-    text = (built_site.path / "la" / f"{row['la_code']}.html").read_text("utf-8")
+    text = (built_site.path / "la" / f"{row['lad_code']}.html").read_text("utf-8")
     assert re.search(rf"{row['region_name']}</th><td>{100 * region_mean:.1f}%</td>", text)
     assert re.search(rf"England</th><td>{100 * la['trust'].mean():.1f}%</td>", text)
 
 
 def test_place_in_the_report_tables(built_site: SiteResult, site_inputs: SiteInputs) -> None:
     la = site_inputs.la_index
-    by_trust = sorted(zip(la["trust"], la["la_code"], strict=True), reverse=True)
+    by_trust = sorted(zip(la["trust"], la["lad_code"], strict=True), reverse=True)
     top, lowest = by_trust[0][1], by_trust[-1][1]
     assert "Position 1 of 10 in the top 10 LAs by predicted trust" in (
         built_site.path / "la" / f"{top}.html").read_text("utf-8")
@@ -179,7 +179,7 @@ def test_place_in_the_report_tables(built_site: SiteResult, site_inputs: SiteInp
 def test_classification_reason(built_site: SiteResult, site_inputs: SiteInputs) -> None:
     la = site_inputs.la_index
     for _, row in la.iterrows():
-        text = (built_site.path / "la" / f"{row['la_code']}.html").read_text("utf-8")
+        text = (built_site.path / "la" / f"{row['lad_code']}.html").read_text("utf-8")
         assert f"diversity in the top two deciles: decile {row['edi_decile']}" in text
         if row["most_integrated"]:
             assert '<dd id="classification">Most socially integrated</dd>' in text
@@ -190,7 +190,7 @@ def test_classification_reason(built_site: SiteResult, site_inputs: SiteInputs) 
 def test_rankings_rows_in_rank_order(built_site: SiteResult, site_inputs: SiteInputs) -> None:
     text = (built_site.path / "rankings.html").read_text("utf-8")
     codes = re.findall(r'<a href="la/(E07\d{6})\.html">', text)
-    expected = site_inputs.la_index.sort_values("rank")["la_code"].tolist()
+    expected = site_inputs.la_index.sort_values("rank")["lad_code"].tolist()
     assert codes == expected
     for name in ("la_index.csv", "la_index.geojson", "la_index.xlsx", "msoa_index.csv"):
         assert f'href="downloads/{name}"' in text
@@ -198,15 +198,15 @@ def test_rankings_rows_in_rank_order(built_site: SiteResult, site_inputs: SiteIn
 
 def test_csv_and_geojson_downloads(built_site: SiteResult, site_inputs: SiteInputs) -> None:
     dl = built_site.path / "downloads"
-    got = pd.read_csv(dl / "la_index.csv", dtype={"la_code": str})
+    got = pd.read_csv(dl / "la_index.csv", dtype={"lad_code": str})
     pd.testing.assert_frame_equal(got, site_inputs.la_index, check_dtype=False, rtol=1e-9)
     gj = json.loads((dl / "la_index.geojson").read_text("utf-8"))
     assert len(gj["features"]) == N_LAS
     for feat, src, (_, row) in zip(gj["features"], site_inputs.boundaries["features"],
                                    site_inputs.la_index.iterrows(), strict=True):
-        assert feat["properties"]["la_code"] == row["la_code"]
+        assert feat["properties"]["lad_code"] == row["lad_code"]
         assert feat["properties"]["trust"] == pytest.approx(row["trust"])
-        assert feat["properties"]["la_name"] == row["la_name"]
+        assert feat["properties"]["lad_name"] == row["lad_name"]
         assert feat["geometry"] == src["geometry"]
 
 
@@ -220,7 +220,7 @@ def test_xlsx_download_has_readme_and_table(built_site: SiteResult,
     assert ("trust_upper", "Upper end of the 90% interval of predicted trust.") in readme
     rows = list(wb["la_index"].iter_rows(values_only=True))
     assert list(rows[0]) == list(site_inputs.la_index.columns)
-    assert [r[1] for r in rows[1:]] == list(site_inputs.la_index["la_name"])
+    assert [r[1] for r in rows[1:]] == list(site_inputs.la_index["lad_name"])
     col = list(site_inputs.la_index.columns).index("trust")
     assert [r[col] for r in rows[1:]] == pytest.approx(list(site_inputs.la_index["trust"]))
 

@@ -28,5 +28,5 @@ def la_counts(e: SyntheticEngland) -> pd.DataFrame:
     data = e.ethnicity.data
     wide = data.pivot_table(index="area_code", columns="category", values="count",
                             aggfunc="sum", observed=False)
-    la = e.lsoas.set_index("lsoa_code")["la_code"].reindex(wide.index)
+    la = e.lsoas.set_index("lsoa_code")["lad_code"].reindex(wide.index)
     return wide.groupby(la.to_numpy()).sum()

@@ -20,7 +20,7 @@ def test_decile_hand_cases() -> None:
 def test_msoa_covariates_columns_and_ranges() -> None:
     e = default_england()
     cov = e.msoa_covariates
-    assert list(cov.columns) == ["msoa_code", "la_code", "div_decile", "poor_english",
+    assert list(cov.columns) == ["msoa_code", "lad_code", "div_decile", "poor_english",
                                  "family_pct", "income_decile", "crime_decile", "pct65", "rural"]
     assert (cov["msoa_code"].to_numpy() == e.msoas["msoa_code"].to_numpy()).all()
     for col in ("div_decile", "income_decile", "crime_decile"):
@@ -36,7 +36,7 @@ def test_msoa_covariates_columns_and_ranges() -> None:
 def test_la_covariates_bands() -> None:
     e = default_england()
     la = e.la_covariates
-    assert list(la.columns) == ["la_code", "wb_change"]
+    assert list(la.columns) == ["lad_code", "wb_change"]
     assert set(la["wb_change"]) == set(WB_CHANGE_BANDS)
     assert (e.las["wb_change"].to_numpy() == la["wb_change"].to_numpy()).all()
     # the band agrees with the stored percentage change
@@ -68,7 +68,7 @@ def test_rural_msoas_have_rural_lsoas() -> None:
     rural = e.msoa_covariates.set_index("msoa_code")["rural"]
     is_rural_class = att["ruc_code"].str.slice(0, 1).isin(["D", "E"])
     assert (is_rural_class.to_numpy() == (rural[att["msoa_code"]] == 1).to_numpy()).all()
-    london = e.lsoas["la_code"].isin(e.las.loc[e.las["region_code"] == "E12000007", "la_code"])
+    london = e.lsoas["lad_code"].isin(e.las.loc[e.las["region_code"] == "E12000007", "lad_code"])
     assert (att.loc[london.to_numpy(), "ruc_code"] == "A1").all()
 
 

@@ -32,7 +32,7 @@ def test_same_seed_gives_identical_tables() -> None:
 def test_different_seed_gives_different_tables() -> None:
     a = small_england(7)
     b = small_england(8)
-    assert a.las["la_name"].tolist() != b.las["la_name"].tolist()
+    assert a.las["lad_name"].tolist() != b.las["lad_name"].tolist()
     assert a.ethnicity.sha256 != b.ethnicity.sha256
     assert a.la_geojson != b.la_geojson
     assert a.truth.intercept != b.truth.intercept
@@ -52,13 +52,13 @@ def test_write_produces_every_file_and_a_manifest(tmp_path: Path) -> None:
         else:
             assert len(json.loads(path.read_text())["features"]) == rows, name
     truth = pd.read_csv(out / "synthetic_truth_la.csv")
-    assert list(truth.columns) == ["la_code", "true_trust"]
+    assert list(truth.columns) == ["lad_code", "true_trust"]
     assert len(truth) == len(e.las)
     survey = pd.read_csv(out / "survey.csv")
     assert len(survey) == 3_000
     pd.testing.assert_series_equal(survey["trust"], e.survey["trust"])
     las = pd.read_csv(out / "las.csv", keep_default_na=False)
-    assert las["la_name"].tolist() == e.las["la_name"].tolist()  # commas/apostrophes survive
+    assert las["lad_name"].tolist() == e.las["lad_name"].tolist()  # commas/apostrophes survive
     assert not (out / "population.csv").exists()
     truth_json = json.loads((out / "truth.json").read_text())
     assert truth_json["intercept"] == e.truth.intercept

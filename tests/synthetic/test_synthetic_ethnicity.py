@@ -54,7 +54,7 @@ def test_la_diversity_spans_the_real_range() -> None:
     wb_share = by_la["white_british"] / by_la.sum(axis=1)
     assert s.min() <= 0.06 and 0.65 <= s.max() <= 0.85
     assert (wb_share >= 0.90).mean() > 0.5  # most LAs homogeneous
-    region = e.las.set_index("la_code")["region_code"]
+    region = e.las.set_index("lad_code")["region_code"]
     by_region = s.groupby(region[s.index].to_numpy()).mean()
     assert by_region.idxmax() == "E12000007"  # London most diverse
 
@@ -67,7 +67,7 @@ def test_la_dissimilarity_spans_the_real_range() -> None:
     # both diverse-and-mixed and diverse-and-segregated LAs exist
     e = default_england()
     by_la = la_counts(e)
-    name = e.las.set_index("la_code")["la_name"]
+    name = e.las.set_index("lad_code")["lad_name"]
     s = pd.Series(_simpson(by_la.to_numpy(dtype=float)), index=name[by_la.index].to_numpy())
     diverse = s[s > 0.4].index
     assert (d[diverse] < 0.25).sum() >= 5 and (d[diverse] > 0.4).sum() >= 5
@@ -122,7 +122,7 @@ def test_mlid_layout_matches_the_official_file(tmp_path: Path) -> None:
     assert (gypsy.to_numpy() == wide["white_gypsy_traveller"].to_numpy()).all()
     mixed = wide[[c for c in DETAILED if c.startswith("mixed")]].sum(axis=1)
     assert (df["Mixed"].to_numpy() == mixed.to_numpy()).all()
-    assert set(df["LAD"]) == set(e.las["la_name"])
+    assert set(df["LAD"]) == set(e.las["lad_name"])
 
 
 def test_mlid_header_equals_the_real_file() -> None:

@@ -40,11 +40,11 @@ def test_codes_are_valid_looking_and_clearly_synthetic() -> None:
     e = default_england()
     validate_codes(e.lsoas["lsoa_code"], level="lsoa", countries="E")
     validate_codes(e.msoas["msoa_code"], level="msoa", countries="E")
-    validate_codes(e.las["la_code"], level="lad", countries="E")
-    for codes in (e.lsoas["lsoa_code"], e.msoas["msoa_code"], e.las["la_code"]):
+    validate_codes(e.las["lad_code"], level="lad", countries="E")
+    for codes in (e.lsoas["lsoa_code"], e.msoas["msoa_code"], e.las["lad_code"]):
         assert codes.is_unique
         assert (codes.str.slice(3).astype(int) >= 900_001).all()
-    assert (e.las["la_code"].str.slice(0, 3) == e.las["la_type"]).all()
+    assert (e.las["lad_code"].str.slice(0, 3) == e.las["la_type"]).all()
     london = e.las["region_code"] == "E12000007"
     assert (e.las.loc[london, "la_type"] == "E09").all()
     assert (e.las.loc[~london, "la_type"] != "E09").all()
@@ -52,7 +52,7 @@ def test_codes_are_valid_looking_and_clearly_synthetic() -> None:
 
 
 def test_names_include_awkward_punctuation_and_are_unique() -> None:
-    names = set(default_england().las["la_name"])
+    names = set(default_england().las["lad_name"])
     assert {"Herefordshire, County of", "Bristol, City of", "King's Lynn and West Norfolk",
             "Kingston upon Hull, City of"} <= names
     assert len(names) == len(default_england().las)
@@ -60,10 +60,10 @@ def test_names_include_awkward_punctuation_and_are_unique() -> None:
 
 def test_hierarchy_each_unit_in_exactly_one_parent() -> None:
     e = default_england()
-    msoa_la = e.msoas.set_index("msoa_code")["la_code"]
+    msoa_la = e.msoas.set_index("msoa_code")["lad_code"]
     assert set(e.lsoas["msoa_code"]) == set(e.msoas["msoa_code"])  # no empty MSOA
-    assert set(e.msoas["la_code"]) == set(e.las["la_code"])  # no empty LA
-    assert (e.lsoas["la_code"].to_numpy() == msoa_la[e.lsoas["msoa_code"]].to_numpy()).all()
+    assert set(e.msoas["lad_code"]) == set(e.las["lad_code"])  # no empty LA
+    assert (e.lsoas["lad_code"].to_numpy() == msoa_la[e.lsoas["msoa_code"]].to_numpy()).all()
     lk = e.lookup
     assert list(lk.columns) == ["lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "lad_code",
                                 "lad_name", "region_code", "region_name"]
@@ -71,15 +71,15 @@ def test_hierarchy_each_unit_in_exactly_one_parent() -> None:
     # every MSOA maps to one LA, every LA to one region
     assert (lk.groupby("msoa_code")["lad_code"].nunique() == 1).all()
     assert (lk.groupby("lad_code")["region_code"].nunique() == 1).all()
-    la_region = e.las.set_index("la_code")["region_code"]
+    la_region = e.las.set_index("lad_code")["region_code"]
     assert (lk["region_code"].to_numpy() == la_region[lk["lad_code"]].to_numpy()).all()
 
 
 def test_area_names_follow_the_ons_pattern() -> None:
     e = default_england()
-    la_name = e.las.set_index("la_code")["la_name"]
+    lad_name = e.las.set_index("lad_code")["lad_name"]
     for row in e.msoas.sample(200, random_state=1).itertuples():
-        assert re.fullmatch(re.escape(str(la_name[str(row.la_code)])) + r" \d{3}",
+        assert re.fullmatch(re.escape(str(lad_name[str(row.lad_code)])) + r" \d{3}",
                             str(row.msoa_name))
     msoa_name = e.msoas.set_index("msoa_code")["msoa_name"]
     for row in e.lsoas.sample(200, random_state=1).itertuples():

@@ -34,9 +34,9 @@ def test_voronoi_cells_of_two_points_halve_a_square() -> None:
 def test_one_valid_polygon_per_la_with_codes_and_names() -> None:
     e = default_england()
     codes, geoms = _shapes(e.la_geojson)
-    assert codes == e.las["la_code"].tolist()
+    assert codes == e.las["lad_code"].tolist()
     assert [f["properties"]["area_name"] for f in e.la_geojson["features"]] == (
-        e.las["la_name"].tolist())
+        e.las["lad_name"].tolist())
     assert all(g.geom_type in ("Polygon", "MultiPolygon") and g.is_valid and not g.is_empty
                for g in geoms)
 
@@ -60,7 +60,7 @@ def test_msoas_nest_in_their_la() -> None:
     la_codes, la_geoms = _shapes(e.la_geojson)
     la = dict(zip(la_codes, la_geoms, strict=True))
     msoa_codes, msoa_geoms = _shapes(e.msoa_geojson)
-    parent = e.msoas.set_index("msoa_code")["la_code"]
+    parent = e.msoas.set_index("msoa_code")["lad_code"]
     assert msoa_codes == e.msoas["msoa_code"].tolist()
     for code, g in list(zip(msoa_codes, msoa_geoms, strict=True))[::10]:
         assert g.intersection(la[parent[code]]).area == pytest.approx(g.area, rel=1e-3)

@@ -41,14 +41,14 @@ def test_clustering_like_the_real_study() -> None:
     e = default_england()
     s = e.survey
     frac_msoa = s["msoa_code"].nunique() / len(e.msoas)
-    frac_la = s["la_code"].nunique() / len(e.las)
+    frac_la = s["lad_code"].nunique() / len(e.las)
     assert 0.40 <= frac_msoa <= 0.50
     assert 0.88 <= frac_la <= 0.97 and frac_la < 1.0
     per_msoa = s.groupby("msoa_code").size()
     assert per_msoa.min() >= 1
     assert per_msoa.mean() == pytest.approx(len(s) / s["msoa_code"].nunique())
-    msoa_la = e.msoas.set_index("msoa_code")["la_code"]
-    assert (s["la_code"].to_numpy() == msoa_la[s["msoa_code"]].to_numpy()).all()
+    msoa_la = e.msoas.set_index("msoa_code")["lad_code"]
+    assert (s["lad_code"].to_numpy() == msoa_la[s["msoa_code"]].to_numpy()).all()
 
 
 def test_area_covariates_are_those_of_the_respondents_msoa() -> None:
@@ -58,8 +58,8 @@ def test_area_covariates_are_those_of_the_respondents_msoa() -> None:
     for col in ("div_decile", "poor_english", "family_pct", "income_decile", "crime_decile",
                 "pct65", "rural"):
         assert (s[col].to_numpy() == cov.loc[s["msoa_code"], col].to_numpy()).all()
-    wb = e.la_covariates.set_index("la_code")["wb_change"]
-    assert (s["wb_change"].to_numpy() == wb[s["la_code"]].to_numpy()).all()
+    wb = e.la_covariates.set_index("lad_code")["wb_change"]
+    assert (s["wb_change"].to_numpy() == wb[s["lad_code"]].to_numpy()).all()
 
 
 def test_respondents_are_people_of_the_population() -> None:

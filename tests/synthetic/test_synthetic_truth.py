@@ -53,9 +53,9 @@ def test_probabilities_recomputed_from_the_odds_ratios() -> None:
     e = default_england()
     t = e.truth
     pop = e.population
-    area = (e.msoa_covariates.merge(e.la_covariates, on="la_code")
+    area = (e.msoa_covariates.merge(e.la_covariates, on="lad_code")
             .merge(t.ranef_msoa, on="msoa_code")
-            .merge(t.ranef_la.rename(columns={"ranef": "v"}), on="la_code")
+            .merge(t.ranef_la.rename(columns={"ranef": "v"}), on="lad_code")
             .set_index("msoa_code"))
     a = area.loc[pop["msoa_code"].cat.categories].iloc[pop["msoa_code"].cat.codes.to_numpy()]
     eta = np.full(len(pop), t.intercept)
@@ -81,10 +81,10 @@ def test_true_area_shares_are_weighted_means_of_p() -> None:
     e = default_england()
     pop = e.population
     wp = pd.Series(pop["weight"] * pop["p_trust"])
-    la = pop["la_code"]
+    la = pop["lad_code"]
     share = wp.groupby(la, observed=True).sum() / pop["weight"].groupby(la, observed=True).sum()
-    t = e.truth.true_trust_la.set_index("la_code")["true_trust"]
-    assert list(e.truth.true_trust_la.columns) == ["la_code", "true_trust"]
+    t = e.truth.true_trust_la.set_index("lad_code")["true_trust"]
+    assert list(e.truth.true_trust_la.columns) == ["lad_code", "true_trust"]
     assert np.allclose(t[share.index], share, atol=1e-12)
     assert t.std() > 0.03
     assert t.between(0.03, 0.97).all()

@@ -31,7 +31,7 @@ def compare(
         "--outcome", help="NAME:KIND, KIND in likert, count, binary, thermometer, continuous "
                           "(repeat for several outcomes).")],
     group: Annotated[str, typer.Option("--group", help="Area-group column.")] = "area_group",
-    cluster: Annotated[str, typer.Option("--cluster", help="Area code column.")] = "la_code",
+    cluster: Annotated[str, typer.Option("--cluster", help="Area code column.")] = "lad_code",
     covariate: Annotated[list[str] | None, typer.Option(
         "--covariate", help="Demographic adjuster (repeat).")] = None,
     wave: Annotated[str | None, typer.Option("--wave", help="Survey wave column.")] = None,

@@ -19,7 +19,7 @@ def schools(
              "school: urn, school_name, phase_type_grouping, new_la_code, pupil counts by "
              "ethnic group; optional religion_<category> columns).")],
     population: Annotated[Path, typer.Option(
-        "--population", help="Census LA population by ethnic group: CSV with la_code, "
+        "--population", help="Census LA population by ethnic group: CSV with lad_code, "
                              "category (canonical names), count.")],
     scheme: Annotated[str, typer.Option(
         "--scheme", help="Ethnic groups of the indices: auto, detailed (17 groups shared by "

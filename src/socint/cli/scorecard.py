@@ -15,7 +15,7 @@ from socint.errors import SocintError
 @app.command("scorecard")
 def scorecard(
     indicators: Annotated[Path | None, typer.Argument(
-        help="Tidy CSV: la_code, domain, indicator, group, numerator, denominator, year "
+        help="Tidy CSV: lad_code, domain, indicator, group, numerator, denominator, year "
              "(domains: education, employment, housing, health, criminal_justice, "
              "civic_participation, voluntary_sector).")] = None,
     reference: Annotated[str, typer.Option(
@@ -23,10 +23,10 @@ def scorecard(
     la: Annotated[list[str] | None, typer.Option(
         "--la", help="LA code(s) to write pages for (default: every LA).")] = None,
     known_las: Annotated[Path | None, typer.Option(
-        "--known-las", help="CSV of valid LAs (la_code[, la_name]): other codes are refused "
+        "--known-las", help="CSV of valid LAs (lad_code[, lad_name]): other codes are refused "
                             "and names label the pages.")] = None,
     census: Annotated[Path | None, typer.Option(
-        "--census", help="Census cross-table by ethnic group: la_code, group, category, "
+        "--census", help="Census cross-table by ethnic group: lad_code, group, category, "
                          "count (e.g. tenure by ethnic group).")] = None,
     derive: Annotated[list[str] | None, typer.Option(
         "--derive", help="Indicator from --census: DOMAIN:INDICATOR:CATEGORIES:YEAR, e.g. "

@@ -20,7 +20,7 @@ app.add_typer(survey_app, name="survey")
 
 Responses = Annotated[Path, typer.Argument(help="Response CSV (one row per respondent).")]
 Margins = Annotated[Path, typer.Option(
-    "--margins", help="Census margins CSV: la_code, margin, category, count.")]
+    "--margins", help="Census margins CSV: lad_code, margin, category, count.")]
 La = Annotated[str, typer.Option("--la", help="The LA's GSS code, e.g. E08000025.")]
 Tenure = Annotated[bool, typer.Option("--tenure", help="Also rake to tenure.")]
 Trim = Annotated[float | None, typer.Option(
@@ -86,7 +86,7 @@ def estimate(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fa
              trim: Trim = None,
              model_estimates: Annotated[Path | None, typer.Option(
                  "--model-estimates", help="socint's small-area trust estimates CSV "
-                                           "(la_code, estimate, lower, upper).")] = None,
+                                           "(lad_code, estimate, lower, upper).")] = None,
              by: Annotated[str | None, typer.Option(
                  "--by", help="Also estimate by this column (e.g. ethnicity, age_band).")]
              = None,

@@ -24,10 +24,10 @@ def _harmonise(result: IndexResult, mapping: Mapping[str, str] | None
                ) -> tuple[pd.DataFrame, np.ndarray]:
     la = result.la.reset_index(drop=True)
     draws = result.la_trust_draws
-    codes = la["la_code"].astype(str)
+    codes = la["lad_code"].astype(str)
     new = codes.map(lambda c: mapping.get(c, c)) if mapping else codes
     adults = pd.Series(result.mrp.la.adults, index=result.mrp.la.codes).reindex(codes).to_numpy()
-    keys = pd.Index(sorted(new.unique()), name="la_code")
+    keys = pd.Index(sorted(new.unique()), name="lad_code")
     k = keys.get_indexer(new)
     tot = np.bincount(k, adults, len(keys))
     w = adults / tot[k]

@@ -20,13 +20,13 @@ from socint.errors import InputDataError, SchemaError
 
 #: Required columns of each input table.
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "survey": ("msoa_code", "la_code", "trust", "female", "age", "ethnicity"),
-    "msoa_covariates": ("msoa_code", "la_code"),
-    "la_covariates": ("la_code",),
+    "survey": ("msoa_code", "lad_code", "trust", "female", "age", "ethnicity"),
+    "msoa_covariates": ("msoa_code", "lad_code"),
+    "la_covariates": ("lad_code",),
     "population": ("msoa_code", "sex", "age_band", "ethnicity", "count"),
-    "las": ("la_code", "la_name"),
-    "msoas": ("msoa_code", "msoa_name", "la_code"),
-    "la_measures": ("la_code", "edi", "dissimilarity"),
+    "las": ("lad_code", "lad_name"),
+    "msoas": ("msoa_code", "msoa_name", "lad_code"),
+    "la_measures": ("lad_code", "edi", "dissimilarity"),
 }
 
 
@@ -42,11 +42,11 @@ class IndexInputs:
     msoa_measures
         Optional ``msoa_code, edi, dissimilarity`` for the MSOA index.
     deprivation
-        Optional ``la_code, deprivation`` (higher = more deprived) for the composite.
+        Optional ``lad_code, deprivation`` (higher = more deprived) for the composite.
     la_boundaries, msoa_boundaries
         Optional GeoJSON FeatureCollections (``area_code`` property).
     truth_la, truth_msoa
-        Optional true shares (``la_code``/``msoa_code``, ``true_trust``): synthetic data only.
+        Optional true shares (``lad_code``/``msoa_code``, ``true_trust``): synthetic data only.
     sources
         Name → description of each input (file path or generator and seed) for the manifest.
     vintage
@@ -78,8 +78,8 @@ class IndexInputs:
                 raise SchemaError(f"input table {name!r} lacks column(s) {missing}",
                                   file=self.sources.get(name), column=missing[0],
                                   hint=f"{name} needs columns {', '.join(cols)}")
-        for name, key in (("msoa_covariates", "msoa_code"), ("la_covariates", "la_code"),
-                          ("las", "la_code"), ("msoas", "msoa_code"), ("la_measures", "la_code")):
+        for name, key in (("msoa_covariates", "msoa_code"), ("la_covariates", "lad_code"),
+                          ("las", "lad_code"), ("msoas", "msoa_code"), ("la_measures", "lad_code")):
             dup = getattr(self, name)[key].duplicated()
             if dup.any():
                 r = int(np.flatnonzero(dup.to_numpy())[0])
@@ -121,18 +121,18 @@ def inputs_from_synthetic(england: Any) -> IndexInputs:
     cov = england.msoa_covariates
     adults = england.poststrat.groupby("msoa_code")["count"].sum()
     dep = cov.assign(w=cov["msoa_code"].map(adults).to_numpy(dtype=float))
-    dep = (dep.assign(x=dep["w"] * dep["income_decile"]).groupby("la_code")[["x", "w"]].sum())
+    dep = (dep.assign(x=dep["w"] * dep["income_decile"]).groupby("lad_code")[["x", "w"]].sum())
     seed = f"socint.synthetic.generate_england(seed={england.seed}, scale={england.scale})"
     return IndexInputs(
         survey=england.survey, msoa_covariates=cov, la_covariates=england.la_covariates,
         population=england.poststrat,
-        las=england.las[["la_code", "la_name", "region_code", "region_name"]],
-        msoas=england.msoas[["msoa_code", "msoa_name", "la_code"]],
-        la_measures=la_m.rename(columns={"area_code": "la_code"})[
-            ["la_code", "edi", "dissimilarity"]],
+        las=england.las[["lad_code", "lad_name", "region_code", "region_name"]],
+        msoas=england.msoas[["msoa_code", "msoa_name", "lad_code"]],
+        la_measures=la_m.rename(columns={"area_code": "lad_code"})[
+            ["lad_code", "edi", "dissimilarity"]],
         msoa_measures=msoa_m.rename(columns={"area_code": "msoa_code"})[
             ["msoa_code", "edi", "dissimilarity"]],
-        deprivation=pd.DataFrame({"la_code": dep.index,
+        deprivation=pd.DataFrame({"lad_code": dep.index,
                                   "deprivation": (dep["x"] / dep["w"]).to_numpy()}),
         la_boundaries=england.la_geojson, msoa_boundaries=england.msoa_geojson,
         truth_la=england.truth.true_trust_la, truth_msoa=england.truth.true_trust_msoa,
@@ -156,7 +156,7 @@ def inputs_from_directory(directory: str | Path) -> IndexInputs:
     d = Path(directory)
     tables: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    codes = {c: str for c in ("msoa_code", "la_code", "la_name", "msoa_name")}
+    codes = {c: str for c in ("msoa_code", "lad_code", "lad_name", "msoa_name")}
     for name in (*REQUIRED, "msoa_measures", "deprivation"):
         path = d / f"{name}.csv"
         if not path.exists():

@@ -22,7 +22,7 @@ from socint.composite.run import IndexResult
 
 #: Column order of ``la_index.csv`` (the published table); extra columns follow.
 LA_COLUMNS = (
-    "la_code", "la_name", "region_code", "region_name", "n_respondents", "suppressed", "sampled",
+    "lad_code", "lad_name", "region_code", "region_name", "n_respondents", "suppressed", "sampled",
     "trust", "trust_se", "trust_lower", "trust_upper", "trust_lower95", "trust_upper95",
     "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile", "deprivation",
     "composite", "rank", "rank_lower", "rank_upper", "rank_median", "p_top_decile",
@@ -33,7 +33,7 @@ LA_COLUMNS = (
     "direct", "direct_se", "direct_lower", "direct_upper", "direct_lower90", "direct_upper90",
 )
 MSOA_COLUMNS = (
-    "msoa_code", "msoa_name", "la_code", "n_respondents", "suppressed", "sampled", "trust",
+    "msoa_code", "msoa_name", "lad_code", "n_respondents", "suppressed", "sampled", "trust",
     "trust_se", "trust_lower", "trust_upper", "trust_lower95", "trust_upper95", "trust_decile",
     "edi", "edi_decile", "dissimilarity", "dissimilarity_decile", "composite", "rank",
     "rank_lower", "rank_upper", "rank_median", "p_top_decile", "p_most_integrated",
@@ -41,7 +41,7 @@ MSOA_COLUMNS = (
     "composite_note", "report_point", "direct", "direct_lower90", "direct_upper90",
 )
 #: The MSOA sheet of the workbook keeps the headline columns (the CSV has them all).
-XLSX_MSOA_COLUMNS = ("msoa_code", "msoa_name", "la_code", "n_respondents", "suppressed", "trust",
+XLSX_MSOA_COLUMNS = ("msoa_code", "msoa_name", "lad_code", "n_respondents", "suppressed", "trust",
                      "trust_lower", "trust_upper", "trust_decile", "edi", "dissimilarity",
                      "composite", "rank")
 
@@ -82,13 +82,13 @@ def _ordered(frame: pd.DataFrame, first: tuple[str, ...]) -> pd.DataFrame:
 def report_tables(result: IndexResult, n: int = 10) -> dict[str, pd.DataFrame]:
     """The report's tables: top and bottom ``n`` LAs by trust, the most-integrated list."""
     la = result.la[result.la["trust"].notna()]
-    cols = ["la_code", "la_name", "trust", "trust_lower", "trust_upper", "trust_decile"]
-    top = la.sort_values(["trust", "la_code"], ascending=[False, True]).head(n)[cols]
-    bottom = la.sort_values(["trust", "la_code"], ascending=[True, True]).head(n)[cols]
-    mi_cols = ["la_code", "la_name", "trust_decile", "edi_decile", "dissimilarity_decile",
+    cols = ["lad_code", "lad_name", "trust", "trust_lower", "trust_upper", "trust_decile"]
+    top = la.sort_values(["trust", "lad_code"], ascending=[False, True]).head(n)[cols]
+    bottom = la.sort_values(["trust", "lad_code"], ascending=[True, True]).head(n)[cols]
+    mi_cols = ["lad_code", "lad_name", "trust_decile", "edi_decile", "dissimilarity_decile",
                "classification", "p_most_integrated"]
     most = result.la[result.la["most_integrated"] | result.la["fails_segregation_check"]]
-    most = most.sort_values(["most_integrated", "edi_decile", "la_code"],
+    most = most.sort_values(["most_integrated", "edi_decile", "lad_code"],
                             ascending=[False, False, True])[mi_cols]
     return {"top_trust": top.reset_index(drop=True), "bottom_trust": bottom.reset_index(drop=True),
             "most_integrated": most.reset_index(drop=True)}
@@ -142,7 +142,7 @@ def write_index(result: IndexResult, out_dir: str | Path) -> dict[str, Path]:
     """Write every output of an index run into ``out_dir``; returns name → path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    la = _ordered(result.la.sort_values("la_code"), LA_COLUMNS).reset_index(drop=True)
+    la = _ordered(result.la.sort_values("lad_code"), LA_COLUMNS).reset_index(drop=True)
     msoa = _ordered(result.msoa.sort_values("msoa_code"), MSOA_COLUMNS).reset_index(drop=True)
     files: dict[str, Path] = {
         "la_index": io.write_csv(la, out / "la_index.csv"),
@@ -156,12 +156,12 @@ def write_index(result: IndexResult, out_dir: str | Path) -> dict[str, Path]:
     if result.validation is not None:
         files["validation"] = io.write_csv(result.validation, out / "validation.csv")
     if result.inputs.truth_la is not None:
-        truth = result.inputs.truth_la[["la_code", "true_trust"]].sort_values("la_code")
+        truth = result.inputs.truth_la[["lad_code", "true_trust"]].sort_values("lad_code")
         files["synthetic_truth_la"] = io.write_csv(truth, out / "synthetic_truth_la.csv")
     if not result.model_table.empty:
         files["model"] = io.write_csv(result.model_table, out / "model.csv", index=True)
     if result.inputs.la_boundaries is not None:
-        files["la_geojson"] = io.write_json(_geojson(result.inputs.la_boundaries, la, "la_code"),
+        files["la_geojson"] = io.write_json(_geojson(result.inputs.la_boundaries, la, "lad_code"),
                                             out / "la_index.geojson")
     if result.inputs.msoa_boundaries is not None:
         files["msoa_geojson"] = io.write_json(

@@ -3,7 +3,7 @@
 :func:`build_index` is the one function ``socint.pipeline`` calls; it reads top to bottom like
 the method (``docs/methods/index.md``):
 
-1. fit the trust model (the published Model 3 with ``(1 | la_code) + (1 | msoa_code)``);
+1. fit the trust model (the published Model 3 with ``(1 | lad_code) + (1 | msoa_code)``);
 2. small-area trust: direct (Wilson), report-style (mean prediction over respondents) and MRP
    for every LA and MSOA with simulation draws;
 3. per LA: trust (MRP by default), EDI, ID and their deciles; the report's classification;
@@ -41,7 +41,7 @@ from socint.estimates.validation import validate
 from socint.models import MODEL3_FORMULA
 
 #: The published Model 3 with the survey's area-code columns as grouping factors.
-TRUST_FORMULA = MODEL3_FORMULA.replace("(1 | la) + (1 | msoa)", "(1 | la_code) + (1 | msoa_code)")
+TRUST_FORMULA = MODEL3_FORMULA.replace("(1 | la) + (1 | msoa)", "(1 | lad_code) + (1 | msoa_code)")
 METHODS = ("mrp", "report", "direct")
 
 
@@ -52,7 +52,7 @@ class IndexConfig:
     Parameters
     ----------
     formula
-        Trust model formula (lme4 style; grouping factors ``la_code`` and ``msoa_code``).
+        Trust model formula (lme4 style; grouping factors ``lad_code`` and ``msoa_code``).
     n_draws, seed
         Simulation draws and the seed (same inputs + seed → byte-identical CSVs).
     min_respondents
@@ -168,22 +168,22 @@ def build_index(inputs: IndexInputs, *, config: IndexConfig | None = None,
     rng = np.random.default_rng([config.seed, 1])
     draws = draw_parameters(parts, config.n_draws, rng)
     rep = report_style_estimates(parts, inputs.survey, draws, rng,
-                                 areas=("la_code", "msoa_code"),
+                                 areas=("lad_code", "msoa_code"),
                                  min_respondents=config.min_respondents, posterior=posterior)
-    rep_la, rep_msoa = rep["la_code"][0], rep["msoa_code"][0]
-    la = _la_table(inputs, config, est, direct_estimates(inputs.survey, "la_code"), rep_la)
+    rep_la, rep_msoa = rep["lad_code"][0], rep["msoa_code"][0]
+    la = _la_table(inputs, config, est, direct_estimates(inputs.survey, "lad_code"), rep_la)
     msoa = _msoa_table(inputs, config, est, direct_estimates(inputs.survey, "msoa_code"),
                        rep_msoa)
     if config.trust_method == "mrp":
         trust_draws: np.ndarray | None = est.la.draws
     elif config.trust_method == "report":
-        codes = pd.Index(rep["la_code"][0].index)
+        codes = pd.Index(rep["lad_code"][0].index)
         pos = codes.get_indexer(est.la.codes)
-        trust_draws = np.where(pos[:, None] >= 0, rep["la_code"][1][np.maximum(pos, 0)], np.nan)
+        trust_draws = np.where(pos[:, None] >= 0, rep["lad_code"][1][np.maximum(pos, 0)], np.nan)
     else:
         trust_draws = None  # direct shares have no draws: rank intervals collapse to the rank
     la, sens = _composite(la, trust_draws, config, inputs)
-    dec = decompose(parts, frame, split=est.split).reindex(la["la_code"]).reset_index()
+    dec = decompose(parts, frame, split=est.split).reindex(la["lad_code"]).reset_index()
     # The published trust is the mean over simulation draws (it integrates over the uncertainty
     # of the parameters and, for unsampled areas, over the random-effect distribution), while
     # the decomposition works at the fitted values. The difference is its own, explicit line,
@@ -192,8 +192,8 @@ def build_index(inputs: IndexInputs, *, config: IndexConfig | None = None,
     dec["uncertainty_adjustment"] = dec["trust"] - dec["predicted"]
     validation = None
     if inputs.truth_la is not None:
-        truth = inputs.truth_la.set_index("la_code")["true_trust"]
-        tab = la.set_index("la_code")
+        truth = inputs.truth_la.set_index("lad_code")["true_trust"]
+        tab = la.set_index("lad_code")
         methods = {}
         for m in METHODS:
             src = tab[[m, f"{m}_lower90", f"{m}_upper90", f"{m}_lower95", f"{m}_upper95"]]
@@ -210,14 +210,14 @@ def build_index(inputs: IndexInputs, *, config: IndexConfig | None = None,
 
 def _la_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct: pd.DataFrame,
               rep: pd.DataFrame) -> pd.DataFrame:
-    names = inputs.las.drop_duplicates("la_code").set_index("la_code")
+    names = inputs.las.drop_duplicates("lad_code").set_index("lad_code")
     codes = est.la.codes
     missing = codes.difference(names.index)
     if len(missing):
         raise InputDataError(f"{len(missing)} LA(s) of the frame have no name in `las`",
                              code=str(missing[0]), hint="add every LA to the las table")
-    la = pd.DataFrame(index=pd.Index(codes, name="la_code"))
-    la["la_name"] = names["la_name"].reindex(codes).to_numpy()
+    la = pd.DataFrame(index=pd.Index(codes, name="lad_code"))
+    la["lad_name"] = names["lad_name"].reindex(codes).to_numpy()
     for col in ("region_code", "region_name"):
         if col in names.columns:
             la[col] = names[col].reindex(codes).to_numpy()
@@ -242,11 +242,11 @@ def _msoa_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct
     codes = est.msoa.codes
     m = pd.DataFrame(index=pd.Index(codes, name="msoa_code"))
     m["msoa_name"] = names["msoa_name"].reindex(codes).to_numpy()
-    m["la_code"] = est.msoa.table["la_code"].to_numpy()
+    m["lad_code"] = est.msoa.table["lad_code"].to_numpy()
     m["n_respondents"] = direct["n_respondents"].reindex(codes).fillna(0).astype(np.int64)
     m["sampled"] = est.msoa.sampled
     m["suppressed"] = m["n_respondents"] < config.min_respondents
-    m = m.join(est.msoa.table.drop(columns=["sampled", "la_code"]))
+    m = m.join(est.msoa.table.drop(columns=["sampled", "lad_code"]))
     m = m.join(direct.drop(columns=["n_respondents", "n_effective"]).reindex(codes))
     m = m.join(rep.drop(columns=["n_respondents", "suppressed"]).reindex(codes))
     for col in [c for c in m.columns if c.startswith(("direct", "report"))]:
@@ -293,12 +293,12 @@ def _msoa_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct
 
 def _composite(la: pd.DataFrame, trust_draws: np.ndarray | None, config: IndexConfig,
                inputs: IndexInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
-    meas = inputs.la_measures.drop_duplicates("la_code").set_index("la_code")
+    meas = inputs.la_measures.drop_duplicates("lad_code").set_index("lad_code")
     for col in ("edi", "dissimilarity"):
         la[col] = meas[col].reindex(la.index).to_numpy(dtype=float)
     comps = ["trust", "edi", "dissimilarity"]
     if inputs.deprivation is not None:
-        dep = inputs.deprivation.drop_duplicates("la_code").set_index("la_code")["deprivation"]
+        dep = inputs.deprivation.drop_duplicates("lad_code").set_index("lad_code")["deprivation"]
         la["deprivation"] = dep.reindex(la.index).to_numpy(dtype=float)
         comps.append("deprivation")
     for col in ("trust", "edi", "dissimilarity"):

@@ -36,10 +36,10 @@ from socint.composite.run import IndexConfig, IndexResult, build_index
 from socint.composite.score import composite_score
 from socint.errors import InputDataError
 
-#: Leading columns of ``change.csv`` (the report reads ``la_code``, ``trust_change``,
+#: Leading columns of ``change.csv`` (the report reads ``lad_code``, ``trust_change``,
 #: ``change_lower``, ``change_upper``, ``vintage_from``, ``vintage_to``).
 CHANGE_COLUMNS: tuple[str, ...] = (
-    "la_code", "la_name", "vintage_from", "vintage_to", "trust_from", "trust_to",
+    "lad_code", "lad_name", "vintage_from", "vintage_to", "trust_from", "trust_to",
     "trust_change", "change_lower", "change_upper", "p_increase", "edi_from", "edi_to",
     "edi_change", "dissimilarity_from", "dissimilarity_to", "dissimilarity_change",
     "composite_from", "composite_to", "composite_change", "composite_change_lower",
@@ -73,7 +73,7 @@ def synthetic_la_measures(england: Any) -> pd.DataFrame:
                     scheme="ethnicity_white_british", group="white_british", scale=100.0),
     )
     out = compute_measures(units, specs, area_level="lad")
-    return out.rename(columns={"area_code": "la_code"})[["la_code", "edi", "dissimilarity"]]
+    return out.rename(columns={"area_code": "lad_code"})[["lad_code", "edi", "dissimilarity"]]
 
 
 def build_wave_indexes(first: Any, second: Any, *, config: IndexConfig | None = None,
@@ -92,7 +92,7 @@ def build_wave_indexes(first: Any, second: Any, *, config: IndexConfig | None = 
     models
         Already fitted trust models per wave (``None``: fit on that wave's survey).
     la_measures
-        ``la_code, edi, dissimilarity`` per wave (``None``: the measures of
+        ``lad_code, edi, dissimilarity`` per wave (``None``: the measures of
         :func:`socint.composite.inputs.inputs_from_synthetic`).
     """
     config = config or IndexConfig()
@@ -106,7 +106,7 @@ def build_wave_indexes(first: Any, second: Any, *, config: IndexConfig | None = 
         vintage = 2011 if i == 0 else int(wave.ethnicity.vintage or 2021)
         inputs = replace(inputs, vintage=vintage)
         if meas is not None:
-            inputs = replace(inputs, la_measures=meas[["la_code", "edi", "dissimilarity"]])
+            inputs = replace(inputs, la_measures=meas[["lad_code", "edi", "dissimilarity"]])
         cfg = config if i == 0 else replace(config, seed=config.seed + 1)
         out.append(build_index(inputs, config=cfg, model=model))
     return out[0], out[1]
@@ -124,7 +124,7 @@ def _composite_draws(result: IndexResult) -> pd.DataFrame:
     for c in comps:
         values[c] = np.repeat(la.loc[ok, c].to_numpy(dtype=float)[:, None], draws.shape[1], 1)
     score = composite_score(values, weights=w, normalisation=result.config.normalisation)
-    return pd.DataFrame(score, index=la.loc[ok, "la_code"].to_numpy())
+    return pd.DataFrame(score, index=la.loc[ok, "lad_code"].to_numpy())
 
 
 def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.90
@@ -138,11 +138,11 @@ def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.9
     """
     if not 0 < level < 1:
         raise InputDataError(f"level was {level!r} but must be in (0, 1)", hint="e.g. 0.90")
-    base = index_change(earlier, later, level=level).set_index("la_code")
-    a = earlier.la.set_index("la_code")
-    b = later.la.set_index("la_code")
+    base = index_change(earlier, later, level=level).set_index("lad_code")
+    a = earlier.la.set_index("lad_code")
+    b = later.la.set_index("lad_code")
     out = pd.DataFrame(index=base.index)
-    out["la_name"] = b["la_name"].reindex(out.index)
+    out["lad_name"] = b["lad_name"].reindex(out.index)
     out["vintage_from"] = earlier.inputs.vintage
     out["vintage_to"] = later.inputs.vintage
     for col in ("trust", "edi", "dissimilarity", "composite"):
@@ -166,16 +166,16 @@ def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.9
     out["harmonised"] = base["harmonised"]
     out["true_trust_change"] = np.nan
     if earlier.inputs.truth_la is not None and later.inputs.truth_la is not None:
-        ta = earlier.inputs.truth_la.set_index("la_code")["true_trust"]
-        tb = later.inputs.truth_la.set_index("la_code")["true_trust"]
+        ta = earlier.inputs.truth_la.set_index("lad_code")["true_trust"]
+        tb = later.inputs.truth_la.set_index("lad_code")["true_trust"]
         out["true_trust_change"] = (tb - ta).reindex(out.index).to_numpy(dtype=float)
     out["note"] = base["note"]
-    return out.reset_index()[list(CHANGE_COLUMNS)].sort_values("la_code", ignore_index=True)
+    return out.reset_index()[list(CHANGE_COLUMNS)].sort_values("lad_code", ignore_index=True)
 
 
 def write_change(table: pd.DataFrame, out_dir: str | Path) -> Path:
     """Write ``change.csv`` (atomic, fixed column order) into ``out_dir``; returns its path."""
-    missing = [c for c in ("la_code", "trust_change", "change_lower", "change_upper")
+    missing = [c for c in ("lad_code", "trust_change", "change_lower", "change_upper")
                if c not in table.columns]
     if missing:
         raise InputDataError(f"the change table lacks column(s) {missing}",
@@ -194,7 +194,7 @@ def run_change(england: Any, la_measures: pd.DataFrame, model: Any, config: Any,
     england
         The first wave (the demo's synthetic England).
     la_measures
-        The first wave's ``la_code, edi, dissimilarity`` (the demo's store-based measures; the
+        The first wave's ``lad_code, edi, dissimilarity`` (the demo's store-based measures; the
         second wave's are computed with the same definitions, :func:`synthetic_la_measures`).
     model
         The trust model already fitted on the first wave (the second wave is fitted here).

@@ -37,7 +37,7 @@ def decompose(parts: FittedParts, frame: PoststratFrame, *,
     Returns
     -------
     DataFrame
-        Indexed by ``la_code``: ``baseline``, ``composition``, ``context``, ``own_effect``,
+        Indexed by ``lad_code``: ``baseline``, ``composition``, ``context``, ``own_effect``,
         ``predicted`` (= baseline + the three effects).
     """
     X_prof, Z = split if split is not None else split_design(parts, frame)

@@ -35,7 +35,7 @@ def wilson_interval(p: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndar
 
 def direct_estimates(
     survey: pd.DataFrame,
-    area: str = "la_code",
+    area: str = "lad_code",
     *,
     outcome: str = "trust",
     weights: str | None = None,
@@ -47,7 +47,7 @@ def direct_estimates(
     survey
         Respondent rows with the area column and a 0/1 outcome.
     area
-        Column holding the area code (``la_code`` or ``msoa_code``).
+        Column holding the area code (``lad_code`` or ``msoa_code``).
     outcome
         The 0/1 outcome column.
     weights

@@ -164,7 +164,7 @@ def population_probabilities(eta_prof: FloatArray, cell: np.ndarray, weight: Flo
 
 def la_weights(frame: PoststratFrame) -> tuple[pd.Index, scipy.sparse.csr_matrix]:
     """LA codes (sorted) and the LA × MSOA matrix of adult-population weights (rows sum 1)."""
-    la_codes = pd.Index(np.unique(frame.la_codes), name="la_code")
+    la_codes = pd.Index(np.unique(frame.la_codes), name="lad_code")
     rows = la_codes.get_indexer(pd.Index(frame.la_codes))
     la_adults = np.bincount(rows, frame.adults, len(la_codes))
     M = scipy.sparse.csr_matrix((frame.adults / la_adults[rows], (rows, np.arange(len(rows)))),
@@ -247,7 +247,7 @@ def mrp(parts: FittedParts, frame: PoststratFrame, *, n_draws: int = 1000, seed:
     la_adults = np.bincount(codes.get_indexer(pd.Index(frame.la_codes)), frame.adults,
                             len(codes)).astype(np.float64)
     msoa_tab = summarise_draws(p_msoa).set_index(frame.msoa_codes)
-    msoa_tab.insert(0, "la_code", frame.la_codes)
+    msoa_tab.insert(0, "lad_code", frame.la_codes)
     msoa_tab["sampled"] = msoa_sampled
     la_tab = summarise_draws(p_la).set_index(codes)
     la_tab["sampled"] = la_sampled

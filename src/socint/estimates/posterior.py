@@ -43,10 +43,10 @@ class NestedPosterior:
 
 def nested_posterior(parts: FittedParts, survey: pd.DataFrame) -> NestedPosterior:
     """Compute ``a_j`` from the respondents the model was fitted on."""
-    for col in ("la_code", "msoa_code"):
+    for col in ("lad_code", "msoa_code"):
         if col not in survey.columns:
             raise InputDataError(f"survey has no column {col!r}", column=col)
-    la = survey["la_code"].astype(str)
+    la = survey["lad_code"].astype(str)
     msoa = survey["msoa_code"].astype(str)
     eta = (parts.design(survey) @ parts.fixef.to_numpy()
            + parts.la.modes.reindex(pd.Index(la)).fillna(0.0).to_numpy()

@@ -114,12 +114,12 @@ def check_area_covariates(frame_codes: pd.Index, msoa_cov: pd.DataFrame,
             f"{_preview(missing)}", code=str(missing[0]),
             hint="supply msoa_covariates for every MSOA of the frame (or drop the MSOA)")
     area = cov.loc[frame_codes].reset_index()
-    la = la_cov.drop_duplicates("la_code")
-    unknown = pd.Index(area["la_code"].unique()).difference(pd.Index(la["la_code"]))
+    la = la_cov.drop_duplicates("lad_code")
+    unknown = pd.Index(area["lad_code"].unique()).difference(pd.Index(la["lad_code"]))
     if len(unknown):
         raise GeographyError(f"{len(unknown)} LA(s) have no LA covariates: {_preview(unknown)}",
                              code=str(unknown[0]), hint="supply la_covariates for every LA")
-    area = area.merge(la, on="la_code", how="left", validate="many_to_one")
+    area = area.merge(la, on="lad_code", how="left", validate="many_to_one")
     for col in area.columns:
         na = area[col].isna().to_numpy()
         if na.any():
@@ -151,7 +151,7 @@ def build_poststrat_frame(
         Respondents with ``msoa_code``, ``female``, ``age``, ``ethnicity`` and the other
         individual covariates of the model (optional ``weight`` column).
     msoa_covariates, la_covariates
-        Area covariates (``msoa_code, la_code, ...``; ``la_code, ...``).
+        Area covariates (``msoa_code, lad_code, ...``; ``lad_code, ...``).
     strata
         Area covariate → bands used to stratify the covariate profiles (default
         :data:`DEFAULT_STRATA`; ``{}`` for national profiles).
@@ -209,7 +209,7 @@ def build_poststrat_frame(
     remap[used] = np.arange(len(used))
     profiles = profiles[np.isin(profiles["cell"], used)].copy()
     profiles["cell"] = remap[profiles["cell"].to_numpy()]
-    return PoststratFrame(codes, area["la_code"].astype(str).to_numpy(), adults,
+    return PoststratFrame(codes, area["lad_code"].astype(str).to_numpy(), adults,
                           shares[:, used], cells.iloc[used].reset_index(drop=True),
                           profiles.sort_values("cell", kind="stable").reset_index(drop=True),
                           area)
@@ -235,9 +235,9 @@ def _profiles(survey: pd.DataFrame, area: pd.DataFrame, stratum: np.ndarray,
                              f"({_preview(bands)})", row=r + 1, column="age")
     sex = np.where(survey["female"].to_numpy() == 1, "female", "male")
     resp_stratum = stratum[codes.get_indexer(pd.Index(survey["msoa_code"].astype(str)))]
-    area_cols = set(area.columns) - {"msoa_code", "la_code"}
+    area_cols = set(area.columns) - {"msoa_code", "lad_code"}
     keep_cols = [c for c in survey.columns
-                 if c not in area_cols and c not in ("msoa_code", "la_code", "trust",
+                 if c not in area_cols and c not in ("msoa_code", "lad_code", "trust",
                                                      "respondent_id", "weight")]
     base = survey[keep_cols].reset_index(drop=True)
     w = (survey["weight"].to_numpy(dtype=float) if "weight" in survey.columns

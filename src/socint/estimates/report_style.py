@@ -28,7 +28,7 @@ def report_style_estimates(
     draws: ParameterDraws,
     rng: np.random.Generator,
     *,
-    areas: tuple[str, ...] = ("la_code",),
+    areas: tuple[str, ...] = ("lad_code",),
     min_respondents: int = 10,
     chunk: int = 100,
     posterior: NestedPosterior | None = None,
@@ -40,11 +40,11 @@ def report_style_estimates(
     parts
         The fitted model.
     survey
-        The respondents the model was fitted on (covariates, ``la_code``, ``msoa_code``).
+        The respondents the model was fitted on (covariates, ``lad_code``, ``msoa_code``).
     draws, rng
         Parameter draws (shared with MRP) and the generator for the random-effect draws.
     areas
-        Area columns to aggregate to (``la_code`` and/or ``msoa_code``), from the same draws.
+        Area columns to aggregate to (``lad_code`` and/or ``msoa_code``), from the same draws.
     min_respondents
         Areas with fewer respondents are ``suppressed``: the estimate is withheld (NA) and the
         flag says why — the report's rule (default 10), also the project's disclosure rule.
@@ -61,11 +61,11 @@ def report_style_estimates(
     """
     if min_respondents < 1:
         raise InputDataError(f"min_respondents was {min_respondents}, must be >= 1")
-    for col in ("la_code", "msoa_code", *areas):
+    for col in ("lad_code", "msoa_code", *areas):
         if col not in survey.columns:
             raise InputDataError(f"survey has no column {col!r}", column=col)
     X = parts.design(survey)
-    la = survey["la_code"].astype(str).to_numpy()
+    la = survey["lad_code"].astype(str).to_numpy()
     msoa = survey["msoa_code"].astype(str).to_numpy()
     la_idx = pd.Index(np.unique(la))
     msoa_idx = pd.Index(np.unique(msoa))

@@ -89,12 +89,12 @@ def _ranef_table(obj: Any) -> tuple[pd.Series, pd.Series]:
     raise ModelError(f"unsupported ranef layout {type(obj).__name__}")
 
 
-def parts_from_result(result: Any, *, la_factor: str = "la_code",
+def parts_from_result(result: Any, *, la_factor: str = "lad_code",
                       msoa_factor: str = "msoa_code") -> FittedParts:
     """Extract :class:`FittedParts` from a :class:`socint.models.GlmmResult`.
 
     The LA factor is the grouping factor named ``la_factor`` and the MSOA factor the one whose
-    name ends in ``msoa_factor`` (``msoa_code`` or ``la_code:msoa_code`` for ``(1 | la/msoa)``);
+    name ends in ``msoa_factor`` (``msoa_code`` or ``lad_code:msoa_code`` for ``(1 | la/msoa)``);
     the short names ``la`` and ``msoa`` (``socint.models.MODEL3_FORMULA``) are accepted too.
     The design of new data uses the fit's own formulaic model spec, so categories are coded
     exactly as in the fit.
@@ -103,11 +103,11 @@ def parts_from_result(result: Any, *, la_factor: str = "la_code",
     vcov = np.asarray(getattr(result.vcov, "to_numpy", lambda: result.vcov)(), dtype=float)
     ranef = result.ranef
     names = list(ranef.keys())
-    la_name = next((n for n in names if n in (la_factor, "la")), None)
+    lad_name = next((n for n in names if n in (la_factor, "la")), None)
     msoa_name = next((n for n in names if _factor_key(n) in (msoa_factor, "msoa")), None)
-    if la_name is None or msoa_name is None:
+    if lad_name is None or msoa_name is None:
         raise ModelError(f"the model's grouping factors are {names}; expected {la_factor!r} and "
-                         f"{msoa_factor!r}", hint="fit with (1 | la_code) + (1 | msoa_code)")
+                         f"{msoa_factor!r}", hint="fit with (1 | lad_code) + (1 | msoa_code)")
     var_se = getattr(result, "variances_se", None)
 
     def effects(name: str) -> RandomEffects:
@@ -131,7 +131,7 @@ def parts_from_result(result: Any, *, la_factor: str = "la_code",
             return np.asarray(mm[columns].to_numpy(dtype=float))
         return np.asarray(mm, dtype=float)
 
-    return FittedParts(fixef, vcov, design, effects(la_name), effects(msoa_name),
+    return FittedParts(fixef, vcov, design, effects(lad_name), effects(msoa_name),
                        bool(getattr(result, "converged", True)))
 
 

@@ -70,20 +70,20 @@ def render_schools(tables: LeagueTables, *, title: str = "School diversity leagu
     rows = _records(s)
     for r in rows:
         r["hidden"] = ("fewer than 10 pupils" in r["flag"]) or ("no pupils" in r["flag"])
-    las = sorted(set(zip(s["la_code"], s["la_name"], strict=True)), key=lambda t: str(t[1]))
+    las = sorted(set(zip(s["lad_code"], s["lad_name"], strict=True)), key=lambda t: str(t[1]))
     scheme = str(s["scheme"].iloc[0]) if len(s) else ""
     return environment().get_template("schools.html").render(
         title=title, schools=rows, las=las, phases=sorted(s["phase"].unique()),
         la_rows=_records(tables.las), scheme=scheme, min_ranked=MIN_RANKED)
 
 
-def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, la_code: str, la_name: str,
+def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, lad_code: str, lad_name: str,
                      reference: str) -> str:
     """One LA's scorecard page: a table per domain with rates, ratios and change."""
     from socint.instruments.scorecard import DOMAINS
 
-    here = card[card["la_code"] == la_code].sort_values(["domain", "indicator", "group", "year"])
-    ch = changes[changes["la_code"] == la_code]
+    here = card[card["lad_code"] == lad_code].sort_values(["domain", "indicator", "group", "year"])
+    ch = changes[changes["lad_code"] == lad_code]
     last = {(d, i, g, int(y)): str(c) for d, i, g, y, c in zip(
         ch["domain"], ch["indicator"], ch["group"], ch["year_to"], ch["change"], strict=True)}
     domains = []
@@ -95,7 +95,7 @@ def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, la_code: str,
         if rows:
             domains.append((d.replace("_", " ").capitalize(), rows))
     return environment().get_template("scorecard.html").render(
-        title=f"Race-equality scorecard: {la_name}", la_code=la_code, la_name=la_name,
+        title=f"Race-equality scorecard: {lad_name}", lad_code=lad_code, lad_name=lad_name,
         reference=reference, domains=domains)
 
 
@@ -149,14 +149,14 @@ def render_compare(result: Comparison, *, covariates: list[str], reference: str,
 
 
 def render_survey(estimates: pd.DataFrame, raking: RakingResult, bank: QuestionBank, *,
-                  la_code: str, n: int, model: Mapping[str, float] | None = None) -> str:
+                  lad_code: str, n: int, model: Mapping[str, float] | None = None) -> str:
     """The local-survey page: weighting diagnostics, estimates, model comparison."""
     rows = _records(estimates[estimates["group"] == "all"])
     for r in rows:
         r["text"] = bank.items[r["item"]].text
     sub = estimates[~estimates["group"].isin(["all", "local minus model"])]
     return environment().get_template("survey.html").render(
-        title=f"Local survey results: {la_code}", la_code=la_code,
+        title=f"Local survey results: {lad_code}", lad_code=lad_code,
         n=n if n >= MIN_COUNT else SUPPRESSED_MARKER, bank_version=bank.version,
         margins=", ".join(raking.margins), raking=raking, estimates=rows,
         model=dict(model) if model else None, subgroups=_records(sub))

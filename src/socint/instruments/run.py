@@ -69,7 +69,7 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
                   file: str | Path | None = None) -> list[Path]:
     """Scorecard: ``scorecard.csv``, ``scorecard_changes.csv`` and one HTML page per LA.
 
-    ``census`` (``la_code, group, category, count``) with ``derive`` specs
+    ``census`` (``lad_code, group, category, count``) with ``derive`` specs
     (:func:`parse_derive`) adds indicators socint derives itself from census cross-tables.
     """
     from socint.instruments.scorecard import indicator_from_counts
@@ -87,8 +87,8 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
     table = pd.concat(parts, ignore_index=True)
     card = scorecard(table, reference=reference, known_las=known_las, file=file)
     ch = changes(card)
-    chosen = list(las) if las else sorted(card["la_code"].unique())
-    unknown = [c for c in chosen if c not in set(card["la_code"])]
+    chosen = list(las) if las else sorted(card["lad_code"].unique())
+    unknown = [c for c in chosen if c not in set(card["lad_code"])]
     if unknown:
         raise GeographyError(f"LA(s) {', '.join(unknown)} are not in the indicator table",
                              code=unknown[0], file=file)
@@ -96,18 +96,18 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
     for code in chosen:
         name = (names or {}).get(code, code)
         paths.append(_page(out, f"scorecard_{code}.html",
-                           render_scorecard(card, ch, la_code=code, la_name=name,
+                           render_scorecard(card, ch, lad_code=code, lad_name=name,
                                             reference=reference)))
     return paths
 
 
 def la_list(table: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
-    """LA codes (and names, when present) of an LA table with ``la_code``/``lad_code``."""
-    t = table.rename(columns={"lad_code": "la_code", "lad_name": "la_name"})
-    require_columns(t, ["la_code"], what="LA list")
-    codes = t["la_code"].astype(str).tolist()
-    names = (dict(zip(codes, t["la_name"].astype(str), strict=True))
-             if "la_name" in t.columns else {})
+    """LA codes (and names, when present) of an LA table with ``lad_code``/``lad_code``."""
+    t = table
+    require_columns(t, ["lad_code"], what="LA list")
+    codes = t["lad_code"].astype(str).tolist()
+    names = (dict(zip(codes, t["lad_name"].astype(str), strict=True))
+             if "lad_name" in t.columns else {})
     return codes, names
 
 
@@ -135,7 +135,7 @@ def run_compare(data: pd.DataFrame, out: Path, *, outcomes: dict[str, str], grou
     return paths
 
 
-def weight_survey(responses: pd.DataFrame, margins: pd.DataFrame, la_code: str, *,
+def weight_survey(responses: pd.DataFrame, margins: pd.DataFrame, lad_code: str, *,
                   tenure: bool = False, trim: float | None = None,
                   file: str | Path | None = None) -> tuple[pd.DataFrame, RakingResult]:
     """Validate a response file and rake it to the LA's census margins."""
@@ -143,23 +143,23 @@ def weight_survey(responses: pd.DataFrame, margins: pd.DataFrame, la_code: str, 
     clean = validate_responses(responses, bank, file=file,
                                demographics=("age_band", "sex", "ethnicity",
                                              *(("tenure",) if tenure else ())))
-    others = sorted(set(clean["la_code"]) - {la_code})
+    others = sorted(set(clean["lad_code"]) - {lad_code})
     if others:
         raise GeographyError(
-            f"the response file holds LA code(s) {', '.join(others)} besides {la_code}",
-            file=file, code=others[0], column="la_code",
+            f"the response file holds LA code(s) {', '.join(others)} besides {lad_code}",
+            file=file, code=others[0], column="lad_code",
             hint="weight one LA at a time (filter the file or pass the right --la)")
     names = ["age_band*sex", "ethnicity", *(["tenure"] if tenure else [])]
-    return clean, rake(clean, margins_for_la(margins, la_code, margins=names), trim=trim)
+    return clean, rake(clean, margins_for_la(margins, lad_code, margins=names), trim=trim)
 
 
 def margin_diagnostics(clean: pd.DataFrame, result: RakingResult,
-                       margins: pd.DataFrame, la_code: str, tenure: bool) -> pd.DataFrame:
+                       margins: pd.DataFrame, lad_code: str, tenure: bool) -> pd.DataFrame:
     """Target and achieved share per margin cell (respondent counts below 10 blanked)."""
     names = ["age_band*sex", "ethnicity", *(["tenure"] if tenure else [])]
     rows = []
     w = result.weights
-    for m in margins_for_la(margins, la_code, margins=names):
+    for m in margins_for_la(margins, lad_code, margins=names):
         total = sum(m.targets.values())
         for key, target in m.targets.items():
             parts = key if isinstance(key, tuple) else (key,)
@@ -179,9 +179,9 @@ def model_columns(table: pd.DataFrame) -> tuple[str, str, str]:
     """Estimate, lower and upper 95% columns of a model-estimates table.
 
     Accepts ``estimate, lower, upper`` or the layout of :mod:`socint.estimates`
-    (``<method>``, ``<method>_lower95``, ``<method>_upper95``, e.g. ``mrp``), with ``la_code``.
+    (``<method>``, ``<method>_lower95``, ``<method>_upper95``, e.g. ``mrp``), with ``lad_code``.
     """
-    require_columns(table, ["la_code"], what="model estimates table")
+    require_columns(table, ["lad_code"], what="model estimates table")
     if {"estimate", "lower", "upper"} <= set(table.columns):
         return ("estimate", "lower", "upper")
     for col in table.columns:
@@ -194,7 +194,7 @@ def model_columns(table: pd.DataFrame) -> tuple[str, str, str]:
         hint="export socint's LA trust estimates with their 95% intervals")
 
 
-def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, la_code: str, out: Path,
+def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, lad_code: str, out: Path,
                         *, tenure: bool = False, trim: float | None = None,
                         model_estimates: pd.DataFrame | None = None, by: str | None = None,
                         file: str | Path | None = None) -> list[Path]:
@@ -206,16 +206,16 @@ def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, la_code:
     """
     out.mkdir(parents=True, exist_ok=True)
     bank = load_bank()
-    clean, result = weight_survey(responses, margins, la_code, tenure=tenure, trim=trim,
+    clean, result = weight_survey(responses, margins, lad_code, tenure=tenure, trim=trim,
                                   file=file)
     est = estimate_items(clean, result.weights, bank, by=by)
     model = None
     if model_estimates is not None:
-        me = model_estimates.rename(columns={"lad_code": "la_code"})
+        me = model_estimates
         cols = model_columns(me)
-        row = me[me["la_code"].astype(str) == la_code]
+        row = me[me["lad_code"].astype(str) == lad_code]
         if row.empty:
-            raise GeographyError(f"LA {la_code} has no model-based estimate", code=la_code,
+            raise GeographyError(f"LA {lad_code} has no model-based estimate", code=lad_code,
                                  hint="use the estimates file of the same LA vintage")
         vals = {name: float(numeric_column(row, c, what="model estimates table").iloc[0])
                 for name, c in zip(("estimate", "lower", "upper"), cols, strict=True)}
@@ -233,8 +233,8 @@ def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, la_code:
             "upper": cmp["upper"], "suppressed": False}])], ignore_index=True)
     return [_write(out, "survey_estimates.csv", est),
             _write(out, "survey_weighting.csv",
-                   margin_diagnostics(clean, result, margins, la_code, tenure)),
-            _page(out, "survey.html", render_survey(est, result, bank, la_code=la_code,
+                   margin_diagnostics(clean, result, margins, lad_code, tenure)),
+            _page(out, "survey.html", render_survey(est, result, bank, lad_code=lad_code,
                                                     n=len(clean), model=model))]
 
 
@@ -249,7 +249,7 @@ def run_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
     from socint.synthetic.instruments import generate_instruments
 
     x = generate_instruments(seed, las, la_population)
-    names = dict(zip(x.schools["new_la_code"], x.schools["la_name"], strict=False))
+    names = dict(zip(x.schools["new_la_code"], x.schools["lad_name"], strict=False))
     paths = run_schools(x.schools, x.la_population, out)
     paths += run_scorecard(x.indicators, out, reference="white_british", names=names)
     paths += run_compare(
@@ -257,8 +257,8 @@ def run_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
         outcomes={"cohesion_likert": "likert", "civic_actions": "count",
                   "volunteered": "binary", "thermometer": "thermometer"},
         group="area_group", covariates=["age", "female", "ethnicity", "degree"],
-        cluster="la_code", wave="wave", reference="Other area", before=2016,
+        cluster="lad_code", wave="wave", reference="Other area", before=2016,
         trust_outcome="trust_people", trust=[4, 5], distrust=[1, 2])
-    la = str(x.local_survey["la_code"].iloc[0])
+    la = str(x.local_survey["lad_code"].iloc[0])
     paths += run_survey_estimate(x.local_survey, x.margins, la, out, tenure=True, trim=5.0)
     return paths

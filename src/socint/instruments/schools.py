@@ -1,7 +1,7 @@
 """School diversity league tables (Bright Blue 2019, recommendation 8).
 
 Input is the DfE "Schools, pupils and their characteristics" school-level underlying data: one
-row per school (``urn``, ``school_name``, ``phase_type_grouping``, ``new_la_code``, ``la_name``,
+row per school (``urn``, ``school_name``, ``phase_type_grouping``, ``new_la_code``, ``lad_name``,
 ``headcount_of_pupils``) with ``number_of_pupils_classified_as_<group>_ethnic_origin`` columns
 (headers are matched after lower-casing and turning spaces and punctuation into ``_``, so the
 published "number of pupils classified as white British ethnic origin" works too), and optional
@@ -93,7 +93,7 @@ def _norm(name: str) -> str:
 
 
 def read_school_census(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.DataFrame:
-    """Normalise a school census table to ``urn, school_name, phase, la_code, la_name,
+    """Normalise a school census table to ``urn, school_name, phase, lad_code, lad_name,
     headcount, <GROUPS>, unclassified, religion_<category>, withheld_cells``.
 
     Raises
@@ -107,11 +107,11 @@ def read_school_census(df: pd.DataFrame, *, file: str | Path | None = None) -> p
         LA codes that are not GSS LA district codes.
     """
     d = df.rename(columns={c: _norm(c) for c in df.columns})
-    if "la_code" not in d.columns and "new_la_code" in d.columns:
-        d = d.rename(columns={"new_la_code": "la_code"})
+    if "lad_code" not in d.columns and "new_la_code" in d.columns:
+        d = d.rename(columns={"new_la_code": "lad_code"})
     if "phase" not in d.columns and "phase_type_grouping" in d.columns:
         d = d.rename(columns={"phase_type_grouping": "phase"})
-    require_columns(d, ["urn", "school_name", "phase", "la_code"], what="school census table",
+    require_columns(d, ["urn", "school_name", "phase", "lad_code"], what="school census table",
                     file=file)
     eth = {c: DFE_ETHNIC[m.group(1)] for c in d.columns
            if (m := re.fullmatch(r"number_of_pupils_classified_as_(.+)_ethnic_origin", c))
@@ -122,8 +122,8 @@ def read_school_census(df: pd.DataFrame, *, file: str | Path | None = None) -> p
             file=file,
             hint="expected DfE columns 'number of pupils classified as <group> ethnic origin'",
         )
-    validate_codes(d["la_code"].astype(str), level="lad", countries="E",
-                   file=str(file) if file else None, column="la_code")
+    validate_codes(d["lad_code"].astype(str), level="lad", countries="E",
+                   file=str(file) if file else None, column="lad_code")
     dup = d["urn"].astype(str).duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
@@ -131,8 +131,8 @@ def read_school_census(df: pd.DataFrame, *, file: str | Path | None = None) -> p
                              row=i + 1, column="urn", hint="keep one row per school and year")
     out = pd.DataFrame({
         "urn": d["urn"].astype(str), "school_name": d["school_name"].astype(str),
-        "phase": d["phase"].astype(str), "la_code": d["la_code"].astype(str),
-        "la_name": d["la_name"].astype(str) if "la_name" in d else "",
+        "phase": d["phase"].astype(str), "lad_code": d["lad_code"].astype(str),
+        "lad_name": d["lad_name"].astype(str) if "lad_name" in d else "",
     })
     withheld = np.zeros(len(d), dtype=bool)
 
@@ -181,7 +181,7 @@ def la_population_counts(
     """
     if scheme not in SCHEMES:
         raise InputDataError(f"scheme was {scheme!r} but is expected to be in {SCHEMES}")
-    require_columns(pop, ["la_code", "category", "count"], what="LA population table", file=file)
+    require_columns(pop, ["lad_code", "category", "count"], what="LA population table", file=file)
     cat = pop["category"].astype(str).replace({"other_arab": "other", "other_any": "other"})
     broad = _broad(cat)
     bad = ~broad.isin(BROAD)
@@ -200,8 +200,8 @@ def la_population_counts(
     detailed = fits and scheme != "broad"
     groups, scheme = (cat, "detailed") if detailed else (broad, "broad")
     cnt = numeric_column(pop, "count", what="LA population table", file=file)
-    wide = (pd.DataFrame({"la_code": pop["la_code"].astype(str), "g": groups, "n": cnt})
-            .pivot_table(index="la_code", columns="g", values="n", aggfunc="sum", fill_value=0.0)
+    wide = (pd.DataFrame({"lad_code": pop["lad_code"].astype(str), "g": groups, "n": cnt})
+            .pivot_table(index="lad_code", columns="g", values="n", aggfunc="sum", fill_value=0.0)
             .reindex(columns=list(GROUPS if detailed else BROAD), fill_value=0.0))
     return wide, scheme
 
@@ -225,7 +225,7 @@ def league_tables(
     schools
         Output of :func:`read_school_census`.
     la_population
-        Census LA population by ethnic group, long (``la_code, category, count``).
+        Census LA population by ethnic group, long (``lad_code, category, count``).
     scheme
         Ethnic groups of every index: ``"auto"``, ``"detailed"`` or ``"broad"`` (see
         :func:`la_population_counts`).
@@ -247,8 +247,8 @@ def league_tables(
     s["pupils"] = m.sum(axis=1)
     s["edi"] = simpson(m)
     pop_edi = pd.Series(simpson(pop.to_numpy(float)), index=pop.index)
-    s["la_pop_edi"] = s["la_code"].map(pop_edi)
-    key = s["la_code"] + "|" + s["phase"]
+    s["la_pop_edi"] = s["lad_code"].map(pop_edi)
+    key = s["lad_code"] + "|" + s["phase"]
     la_phase = s.groupby(key)[groups].sum()
     la_m = la_phase.loc[key].to_numpy(float)
     s["la_pupil_edi"] = simpson(la_m)
@@ -278,9 +278,9 @@ def league_tables(
     s.loc[no_pupils | tiny, hide] = np.nan
     rankable = ~(no_pupils | tiny | small)
     s["rank_national"] = s["score"].where(rankable).rank(ascending=False, method="min")
-    s["rank_in_la"] = (s["score"].where(rankable).groupby(s["la_code"])
+    s["rank_in_la"] = (s["score"].where(rankable).groupby(s["lad_code"])
                        .rank(ascending=False, method="min"))
-    cols = ["urn", "school_name", "phase", "la_code", "la_name", "pupils", "edi", "la_pop_edi",
+    cols = ["urn", "school_name", "phase", "lad_code", "lad_name", "pupils", "edi", "la_pop_edi",
             "la_pupil_edi", "edi_diff_pop", "edi_ratio_pop", "edi_diff_pupils",
             "edi_ratio_pupils", "dissimilarity", "score", "rank_national", "rank_in_la",
             "religious_edi", "flag"]
@@ -297,21 +297,21 @@ def la_segregation(schools: pd.DataFrame, la_pop_edi: pd.Series | None = None) -
     """
     sec = schools[schools["phase"].str.contains("secondary", case=False)
                   & (schools[list(GROUPS)].sum(axis=1) > 0)]
-    codes, las = pd.factorize(sec["la_code"], sort=True)
+    codes, las = pd.factorize(sec["lad_code"], sort=True)
     m = sec[list(GROUPS)].to_numpy(float)
     white = np.array([g.startswith("white") for g in GROUPS])
     two = np.column_stack([m[:, white].sum(axis=1), m[:, ~white].sum(axis=1)])
     k = len(las)
     out = pd.DataFrame({
-        "la_code": las,
+        "lad_code": las,
         "n_secondary": np.bincount(codes, minlength=k),
         "d_multigroup": multigroup_dissimilarity(m, codes, n_areas=k),
         "d_white_other": dissimilarity(two, codes, group=0, n_areas=k),
         "isolation_white": isolation(two, codes, group=0, n_areas=k),
         "isolation_minority": isolation(two, codes, group=1, n_areas=k),
     })
-    names = schools.drop_duplicates("la_code").set_index("la_code")["la_name"]
-    out.insert(1, "la_name", out["la_code"].map(names))
+    names = schools.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
+    out.insert(1, "lad_name", out["lad_code"].map(names))
     if la_pop_edi is not None:
-        out["la_pop_edi"] = out["la_code"].map(la_pop_edi)
+        out["la_pop_edi"] = out["lad_code"].map(la_pop_edi)
     return out

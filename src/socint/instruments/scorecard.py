@@ -27,9 +27,9 @@ DOMAINS: tuple[str, ...] = (
     "civic_participation", "voluntary_sector",
 )
 INPUT_COLUMNS: tuple[str, ...] = (
-    "la_code", "domain", "indicator", "group", "numerator", "denominator", "year",
+    "lad_code", "domain", "indicator", "group", "numerator", "denominator", "year",
 )
-KEY: list[str] = ["la_code", "domain", "indicator", "year"]
+KEY: list[str] = ["lad_code", "domain", "indicator", "year"]
 
 
 def check_indicators(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.DataFrame:
@@ -40,17 +40,17 @@ def check_indicators(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.
     SchemaError
         Missing columns.
     GeographyError
-        ``la_code`` values that are not English/Welsh LA district codes.
+        ``lad_code`` values that are not English/Welsh LA district codes.
     InputDataError
         Unknown domains, negative or non-numeric counts, numerator above denominator, or the
         same LA × indicator × group × year twice.
     """
     require_columns(df, INPUT_COLUMNS, what="indicator table", file=file)
     out = df[list(INPUT_COLUMNS)].copy()
-    for c in ("la_code", "domain", "indicator", "group"):
+    for c in ("lad_code", "domain", "indicator", "group"):
         out[c] = out[c].astype(str).str.strip()
-    validate_codes(out["la_code"], level="lad", file=str(file) if file else None,
-                   column="la_code")
+    validate_codes(out["lad_code"], level="lad", file=str(file) if file else None,
+                   column="lad_code")
     bad = ~out["domain"].isin(DOMAINS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -69,7 +69,7 @@ def check_indicators(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.
             f"numerator {out['numerator'].iloc[i]:g} exceeds denominator "
             f"{out['denominator'].iloc[i]:g} ({out['indicator'].iloc[i]}, "
             f"{out['group'].iloc[i]})",
-            file=file, row=i + 1, column="numerator", code=out["la_code"].iloc[i],
+            file=file, row=i + 1, column="numerator", code=out["lad_code"].iloc[i],
             hint="a rate's numerator counts people within its denominator",
         )
     dup = out.duplicated([*KEY, "group"])
@@ -77,7 +77,7 @@ def check_indicators(df: pd.DataFrame, *, file: str | Path | None = None) -> pd.
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputDataError(
             "the same LA, indicator, group and year appears twice",
-            file=file, row=i + 1, code=out["la_code"].iloc[i], column="group",
+            file=file, row=i + 1, code=out["lad_code"].iloc[i], column="group",
             hint="aggregate the rows or remove the duplicate",
         )
     return out
@@ -131,13 +131,13 @@ def scorecard(
     """
     df = check_indicators(indicators, file=file)
     if known_las is not None:
-        unknown = ~df["la_code"].isin(set(known_las))
+        unknown = ~df["lad_code"].isin(set(known_las))
         if unknown.any():
             i = int(np.flatnonzero(unknown.to_numpy())[0])
             raise GeographyError(
-                f"{df.loc[unknown, 'la_code'].nunique()} LA code(s) are not in the LA list: "
-                f"{_preview(sorted(df.loc[unknown, 'la_code'].unique()))}",
-                file=file, row=i + 1, column="la_code", code=df["la_code"].iloc[i],
+                f"{df.loc[unknown, 'lad_code'].nunique()} LA code(s) are not in the LA list: "
+                f"{_preview(sorted(df.loc[unknown, 'lad_code'].unique()))}",
+                file=file, row=i + 1, column="lad_code", code=df["lad_code"].iloc[i],
                 hint="check the LA vintage (codes changed in 2013, 2019, 2021 and 2023)",
             )
     if reference not in set(df["group"]):
@@ -183,7 +183,7 @@ def changes(card: pd.DataFrame, *, z: float = Z95) -> pd.DataFrame:
     ratio is significant and moves towards / away from parity, else ``"no clear change"``.
     Returns one row per LA × domain × indicator × group (non-reference) with both years.
     """
-    keys = ["la_code", "domain", "indicator", "group"]
+    keys = ["lad_code", "domain", "indicator", "group"]
     ok = card[card["ratio"].notna() & card["log_se"].notna()].sort_values([*keys, "year"])
     g = ok.groupby(keys, sort=True)
     first, last = g.first(), g.last()
@@ -210,11 +210,11 @@ def indicator_from_counts(
 ) -> pd.DataFrame:
     """Derive a scorecard indicator from a census cross-table of outcome by ethnic group.
 
-    ``counts`` is long: ``la_code, group, category, count`` (e.g. census tenure by ethnic group,
+    ``counts`` is long: ``lad_code, group, category, count`` (e.g. census tenure by ethnic group,
     ONS Census 2021 RM134, with ``category`` the tenure). The numerator sums the
     ``numerator_categories``; the denominator is every category of the group.
     """
-    require_columns(counts, ["la_code", "group", "category", "count"], what="census cross-table")
+    require_columns(counts, ["lad_code", "group", "category", "count"], what="census cross-table")
     if domain not in DOMAINS:
         raise InputDataError(f"domain {domain!r} is not one of {', '.join(DOMAINS)}")
     unknown = set(numerator_categories) - set(counts["category"].astype(str))
@@ -225,8 +225,8 @@ def indicator_from_counts(
         )
     c = counts.assign(count=numeric_column(counts, "count", what="census cross-table"))
     c["hit"] = c["count"].where(c["category"].astype(str).isin(numerator_categories), 0.0)
-    g = c.groupby(["la_code", "group"], sort=True)[["hit", "count"]].sum().reset_index()
+    g = c.groupby(["lad_code", "group"], sort=True)[["hit", "count"]].sum().reset_index()
     return pd.DataFrame({
-        "la_code": g["la_code"], "domain": domain, "indicator": indicator, "group": g["group"],
+        "lad_code": g["lad_code"], "domain": domain, "indicator": indicator, "group": g["group"],
         "numerator": g["hit"], "denominator": g["count"], "year": year,
     })

@@ -155,7 +155,7 @@ def la_measures_change(table_2011: OfficialTable, table_2021: OfficialTable, *,
     Returns
     -------
     pandas.DataFrame
-        One row per LA of ``to_year`` (sorted by code): ``la_code``, ``la_name`` (2021 name),
+        One row per LA of ``to_year`` (sorted by code): ``lad_code``, ``lad_name`` (2021 name),
         ``population_2011/2021/change``, ``edi_2011/2021/change`` and
         ``white_british_share_2011/2021/change`` (shares 0-1; change = 2021 minus 2011).
 
@@ -177,12 +177,12 @@ def la_measures_change(table_2011: OfficialTable, table_2021: OfficialTable, *,
         parts.append(_measures(counts, wb))
     out = change(parts[0], parts[1], ["population", "edi", "white_british_share"],
                  labels=("2011", "2021"))
-    out = out.rename(columns={"area_code": "la_code"})
+    out = out.rename(columns={"area_code": "lad_code"})
     names = pd.Series(dtype=object)
     if table_2021.areas is not None and "area_name" in table_2021.areas.columns:
         names = table_2021.areas.set_index("area_code")["area_name"]
-    out.insert(1, "la_name", out["la_code"].map(names).astype(object))
-    return out.sort_values("la_code", ignore_index=True)
+    out.insert(1, "lad_name", out["lad_code"].map(names).astype(object))
+    return out.sort_values("lad_code", ignore_index=True)
 
 
 __all__ = ["COMMON_SCHEMES", "HARMONISATION", "harmonised_counts", "la_measures_change"]

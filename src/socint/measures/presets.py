@@ -48,7 +48,7 @@ class Preset:
     specs
         The measures.
     rename
-        Output column renames (e.g. ``area_code`` -> ``la_code``).
+        Output column renames (e.g. ``area_code`` -> ``lad_code``).
     """
 
     name: str
@@ -78,7 +78,7 @@ BRIGHT_BLUE_2019 = Preset(
         MeasureSpec(column="dissimilarity", measure="dissimilarity", unit_level="oa",
                     scheme="ethnicity_white_british", group="white_british", scale=100.0),
     ),
-    rename=MappingProxyType({"area_code": "la_code", "area_name": "la_name"}),
+    rename=MappingProxyType({"area_code": "lad_code", "area_name": "lad_name"}),
 )
 
 #: name -> :class:`Preset`.

@@ -82,9 +82,6 @@ class UnitCounts:
         areas = areas.set_index("area_code").reindex(wide.index)
         keep = [c for c in areas.columns if c not in _NOT_PARENTS]
         parents = areas[keep].reset_index(drop=True)
-        for alias, canon in (("la_code", "lad_code"), ("la_name", "lad_name")):
-            if alias in parents.columns and canon not in parents.columns:
-                parents = parents.rename(columns={alias: canon})
         if table.level in ("lad", "msoa", "region") and "area_name" in areas.columns:
             parents[f"{table.level}_name"] = areas["area_name"].to_numpy()
         return cls(level=table.level, codes=wide.index.to_numpy(dtype=object),

@@ -128,9 +128,9 @@ def report_tables(la: pd.DataFrame) -> dict[str, pd.DataFrame]:
     most-integrated LAs (by trust)."""
     trust = pd.to_numeric(la["trust"], errors="coerce")
     ranked = la.assign(_t=trust).dropna(subset=["_t"]).sort_values(
-        ["_t", "la_code"], ascending=[False, True], kind="mergesort")
+        ["_t", "lad_code"], ascending=[False, True], kind="mergesort")
     bottom = la.assign(_t=trust).dropna(subset=["_t"]).sort_values(
-        ["_t", "la_code"], ascending=[True, True], kind="mergesort")
+        ["_t", "lad_code"], ascending=[True, True], kind="mergesort")
     return {
         "top_trust": ranked.head(TABLE_SIZE).drop(columns="_t"),
         "bottom_trust": bottom.head(TABLE_SIZE).drop(columns="_t"),
@@ -139,20 +139,20 @@ def report_tables(la: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def table_places(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
-    """``la_code`` -> sentences saying where the LA appears in the report tables."""
+    """``lad_code`` -> sentences saying where the LA appears in the report tables."""
     titles = {"top_trust": f"top {TABLE_SIZE} LAs by predicted trust",
               "bottom_trust": f"bottom {TABLE_SIZE} LAs by predicted trust",
               "most_integrated": "most socially integrated LAs"}
     places: dict[str, list[str]] = {}
     for key, frame in tables.items():
-        for pos, code in enumerate(frame["la_code"], start=1):
+        for pos, code in enumerate(frame["lad_code"], start=1):
             places.setdefault(str(code), []).append(
                 f"Position {pos} of {len(frame)} in the {titles[key]}.")
     return places
 
 
 def map_records(frame: pd.DataFrame, measures: Sequence[Measure] = MEASURES,
-                code_col: str = "la_code", name_col: str = "la_name") -> list[dict[str, Any]]:
+                code_col: str = "lad_code", name_col: str = "lad_name") -> list[dict[str, Any]]:
     """Per-area data embedded in a map page: code, name, and per measure a display text and
     decile (or classification key). All text is set with ``textContent`` by the script."""
     out = []
@@ -191,17 +191,17 @@ def prepare_msoa(msoa: pd.DataFrame) -> tuple[pd.DataFrame, tuple[Measure, ...]]
 
 
 def decomposition_rows(inputs: SiteInputs) -> dict[str, dict[str, float | None]]:
-    """``la_code`` -> composition / context / own effect (probability scale)."""
+    """``lad_code`` -> composition / context / own effect (probability scale)."""
     if inputs.decomposition is None:
         return {}
     keys = ("baseline", "composition", "context", "own_effect", "predicted",
             "uncertainty_adjustment", "trust")
-    return {str(r["la_code"]): {k: _num(r.get(k)) for k in keys}
+    return {str(r["lad_code"]): {k: _num(r.get(k)) for k in keys}
             for r in inputs.decomposition.to_dict("records")}
 
 
 def change_rows(inputs: SiteInputs) -> dict[str, dict[str, Any]]:
-    """``la_code`` -> change in predicted trust between vintages with its interval."""
+    """``lad_code`` -> change in predicted trust between vintages with its interval."""
     if inputs.change is None:
         return {}
     out = {}
@@ -209,7 +209,7 @@ def change_rows(inputs: SiteInputs) -> dict[str, dict[str, Any]]:
         span = ""
         if r.get("vintage_from") is not None and r.get("vintage_to") is not None:
             span = f"{r['vintage_from']} to {r['vintage_to']}"
-        out[str(r["la_code"])] = {
+        out[str(r["lad_code"])] = {
             "change": fmt(r["trust_change"], "pp"),
             "interval": f"{fmt(r['change_lower'], 'pp')} to {fmt(r['change_upper'], 'pp')}",
             "span": span}

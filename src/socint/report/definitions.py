@@ -46,8 +46,8 @@ MEASURES: tuple[Measure, ...] = (
 
 #: Definitions of the ``la_index`` columns (README sheet, methodology page).
 COLUMN_DEFINITIONS: dict[str, str] = {
-    "la_code": "ONS GSS code of the local authority district.",
-    "la_name": "Name of the local authority district.",
+    "lad_code": "ONS GSS code of the local authority district.",
+    "lad_name": "Name of the local authority district.",
     "region_code": "ONS code of the region the LA lies in.",
     "region_name": "Name of the region.",
     "n_respondents": "Survey respondents living in the LA.",

@@ -42,7 +42,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def index_geojson(la_index: pd.DataFrame, boundaries: Mapping[str, Any]) -> dict[str, Any]:
     """The LA polygons with every ``la_index`` column as feature properties (index order)."""
     geoms = {feature_code(f): f["geometry"] for f in boundaries["features"]}
-    feats = [{"type": "Feature", "properties": rec, "geometry": geoms[rec["la_code"]]}
+    feats = [{"type": "Feature", "properties": rec, "geometry": geoms[rec["lad_code"]]}
              for rec in records(la_index)]
     return {"type": "FeatureCollection", "features": feats}
 

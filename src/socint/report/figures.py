@@ -149,7 +149,7 @@ def decile_map_figure(boundaries: Mapping[str, Any], la: pd.DataFrame,
     fig = _new(7.0, 6.6)
     ax = fig.add_subplot()
     patches, colours = [], []
-    for code, dec in zip(la["la_code"], la[column], strict=True):
+    for code, dec in zip(la["lad_code"], la[column], strict=True):
         patches.append(PathPatch(_la_path(geoms[code], proj)))
         colours.append(MISSING_COLOUR if pd.isna(dec) else DECILE_COLOURS[int(dec) - 1])
     coll = PatchCollection(patches, facecolors=colours, edgecolors="#ffffff", linewidths=0.3)
@@ -190,7 +190,7 @@ def scatter_figure(la: pd.DataFrame) -> Figure:
 
 def validation_figure(la: pd.DataFrame, truth: pd.DataFrame) -> Figure:
     """Estimated against true LA trust (synthetic England) with 90% intervals and the 45° line."""
-    merged = la[["la_code", "trust", "trust_lower", "trust_upper"]].merge(truth, on="la_code")
+    merged = la[["lad_code", "trust", "trust_lower", "trust_upper"]].merge(truth, on="lad_code")
     fig = _new(5.0, 5.0)
     ax = fig.add_subplot()
     t = merged["true_trust"].to_numpy(float)

@@ -24,7 +24,7 @@ from socint.errors import InputDataError, SchemaError, _preview
 
 #: Columns every ``la_index`` table must carry (the ``socint.composite`` contract).
 REQUIRED_COLUMNS: tuple[str, ...] = (
-    "la_code", "la_name", "n_respondents", "trust", "trust_lower", "trust_upper",
+    "lad_code", "lad_name", "n_respondents", "trust", "trust_lower", "trust_upper",
     "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile", "composite",
     "rank", "rank_lower", "rank_upper", "p_top_decile", "most_integrated", "suppressed",
 )
@@ -51,8 +51,8 @@ _NUMERIC = ("n_respondents", "trust", "trust_lower", "trust_upper", "trust_decil
 _SAFE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _MARGIN_COLUMNS = ("value", "estimate", "lower", "upper")
 _INTERACTION_COLUMNS = ("div_decile", "poor_english", "estimate", "lower", "upper")
-_DECOMPOSITION_COLUMNS = ("la_code", "composition", "context", "own_effect")
-_CHANGE_COLUMNS = ("la_code", "trust_change", "change_lower", "change_upper")
+_DECOMPOSITION_COLUMNS = ("lad_code", "composition", "context", "own_effect")
+_CHANGE_COLUMNS = ("lad_code", "trust_change", "change_lower", "change_upper")
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,9 @@ class SiteInputs:
         One row per LA with :data:`REQUIRED_COLUMNS` (and any of :data:`OPTIONAL_COLUMNS`).
     boundaries
         GeoJSON FeatureCollection of the LAs (lon/lat); each feature's properties carry
-        ``area_code`` (or ``la_code``) and optionally ``area_name``.
+        ``area_code`` (or ``lad_code``) and optionally ``area_name``.
     msoa_index
-        Optional MSOA table (``msoa_code``, ``msoa_name``, ``la_code``, ``trust``…), exported
+        Optional MSOA table (``msoa_code``, ``msoa_name``, ``lad_code``, ``trust``…), exported
         and summarised on profile pages.
     msoa_boundaries
         Optional GeoJSON FeatureCollection of the MSOAs (needs ``msoa_index``): adds the
@@ -123,15 +123,15 @@ class SiteInputs:
     interaction
         Predicted trust by ``div_decile`` × ``poor_english`` with ``estimate``/``lower``/``upper``.
     decomposition
-        Per LA: ``la_code``, ``composition``, ``context``, ``own_effect`` (probability-scale
+        Per LA: ``lad_code``, ``composition``, ``context``, ``own_effect`` (probability-scale
         contributions to predicted trust, ``socint.estimates`` decomposition).
     change
-        Per LA change between vintages: ``la_code``, ``trust_change``, ``change_lower``,
+        Per LA change between vintages: ``lad_code``, ``trust_change``, ``change_lower``,
         ``change_upper`` (and optionally ``vintage_from``/``vintage_to``).
     validation
         Optional validation table (method, correlation, RMSE, coverage…), rendered as given.
     truth
-        Optional ``la_code``, ``true_trust`` (synthetic England only) for the validation figure.
+        Optional ``lad_code``, ``true_trust`` (synthetic England only) for the validation figure.
     manifest
         The run manifest (inputs with checksums, versions, seed, settings).
     sources
@@ -186,7 +186,7 @@ def _check_range(frame: pd.DataFrame, column: str, lo: float, hi: float, table: 
         i = int(bad.to_numpy().nonzero()[0][0])
         raise InputDataError(
             f"{table}: {column} is {float(values.iloc[i])!r}, outside [{lo:g}, {hi:g}]", file=table,
-            row=i + 1, column=column, code=str(frame["la_code"].iloc[i]),
+            row=i + 1, column=column, code=str(frame["lad_code"].iloc[i]),
             hint=f"{column} must lie between {lo:g} and {hi:g}")
 
 
@@ -196,27 +196,27 @@ def _check_la_index(la: pd.DataFrame) -> None:
     if la.empty:
         raise InputDataError("la_index has no rows", file=table,
                              hint="run `socint index` (or the demo) to produce the index first")
-    for i, code in enumerate(la["la_code"]):
+    for i, code in enumerate(la["lad_code"]):
         if not isinstance(code, str) or not _SAFE_CODE.match(code):
             raise InputDataError(
-                f"la_index: la_code {code!r} is not a usable area code", file=table, row=i + 1,
-                column="la_code", hint="area codes are letters, digits, '-' or '_' (e.g. "
+                f"la_index: lad_code {code!r} is not a usable area code", file=table, row=i + 1,
+                column="lad_code", hint="area codes are letters, digits, '-' or '_' (e.g. "
                                        "E06000019)")
-    dup = la["la_code"].duplicated()
+    dup = la["lad_code"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])
-        raise InputDataError(f"la_index: la_code {la['la_code'].iloc[i]} appears twice",
-                             file=table, row=i + 1, column="la_code",
-                             code=str(la["la_code"].iloc[i]),
+        raise InputDataError(f"la_index: lad_code {la['lad_code'].iloc[i]} appears twice",
+                             file=table, row=i + 1, column="lad_code",
+                             code=str(la["lad_code"].iloc[i]),
                              hint="keep one row per local authority")
-    for i, name in enumerate(la["la_name"]):
+    for i, name in enumerate(la["lad_name"]):
         if not isinstance(name, str) or not name.strip():
-            raise InputDataError(f"la_index: la_name is {name!r}", file=table, row=i + 1,
-                                 column="la_name", code=str(la["la_code"].iloc[i]),
+            raise InputDataError(f"la_index: lad_name is {name!r}", file=table, row=i + 1,
+                                 column="lad_name", code=str(la["lad_code"].iloc[i]),
                                  hint="give every LA its name")
     for col in _NUMERIC:
         if col in la.columns:
-            _check_numeric(la, col, table, "la_code")
+            _check_numeric(la, col, table, "lad_code")
     for col in _PROBABILITIES:
         if col in la.columns:
             _check_range(la, col, 0.0, 1.0, table)
@@ -231,7 +231,7 @@ def _check_la_index(la: pd.DataFrame) -> None:
         raise InputDataError(
             f"la_index: interval [{lo.iloc[i]}, {hi.iloc[i]}] does not contain trust "
             f"{est.iloc[i]}", file=table, row=i + 1, column="trust",
-            code=str(la["la_code"].iloc[i]), hint="check trust_lower <= trust <= trust_upper")
+            code=str(la["lad_code"].iloc[i]), hint="check trust_lower <= trust <= trust_upper")
     for col in ("most_integrated", "suppressed", "fails_segregation_check"):
         if col not in la.columns:
             continue
@@ -240,12 +240,12 @@ def _check_la_index(la: pd.DataFrame) -> None:
             i = int((~ok).to_numpy().nonzero()[0][0])
             raise InputDataError(f"la_index: {col} is {la[col].iloc[i]!r}, not true/false",
                                  file=table, row=i + 1, column=col,
-                                 code=str(la["la_code"].iloc[i]), hint="use True or False")
+                                 code=str(la["lad_code"].iloc[i]), hint="use True or False")
 
 
 #: Property names of an area code, by level, tried in order; then ONS-style names
 #: (``LAD19CD``, ``ltla19_code``, ``MSOA11CD``, ``msoa11_code``).
-_CODE_KEYS = {"lad": ("area_code", "la_code", "lad_code", "areacd"),
+_CODE_KEYS = {"lad": ("area_code", "lad_code", "lad_code", "areacd"),
               "msoa": ("msoa_code", "area_code", "areacd")}
 _ONS_CODE_KEY = {"lad": re.compile(r"^(lad|ltla)\d{0,2}_?(cd|code)$", re.IGNORECASE),
                  "msoa": re.compile(r"^msoa\d{0,2}_?(cd|code)$", re.IGNORECASE)}
@@ -253,7 +253,7 @@ _ONS_CODE_KEY = {"lad": re.compile(r"^(lad|ltla)\d{0,2}_?(cd|code)$", re.IGNOREC
 
 def feature_code(feature: Mapping[str, Any], level: str = "lad") -> str | None:
     """The area code of a GeoJSON feature of ``level`` (``lad`` or ``msoa``): ``area_code``,
-    ``la_code``/``msoa_code``, ``areacd``, or an ONS property such as ``LAD19CD``."""
+    ``lad_code``/``msoa_code``, ``areacd``, or an ONS property such as ``LAD19CD``."""
     props = feature.get("properties") or {}
     for key in _CODE_KEYS[level]:
         if props.get(key):
@@ -336,14 +336,14 @@ def _check_frame(frame: pd.DataFrame | None, columns: Sequence[str], table: str,
         return
     _need_columns(frame, columns, table)
     for col in columns:
-        if col not in ("la_code", "value", "poor_english"):
-            _check_numeric(frame, col, table, "la_code" if "la_code" in frame else None)
-    if codes is not None and "la_code" in frame.columns:
-        unknown = sorted(set(frame["la_code"].astype(str)) - set(codes))
+        if col not in ("lad_code", "value", "poor_english"):
+            _check_numeric(frame, col, table, "lad_code" if "lad_code" in frame else None)
+    if codes is not None and "lad_code" in frame.columns:
+        unknown = sorted(set(frame["lad_code"].astype(str)) - set(codes))
         if unknown:
-            i = int((frame["la_code"].astype(str) == unknown[0]).to_numpy().nonzero()[0][0])
-            raise InputDataError(f"{table}: la_code {unknown[0]} is not in la_index",
-                                 file=table, row=i + 1, column="la_code", code=unknown[0],
+            i = int((frame["lad_code"].astype(str) == unknown[0]).to_numpy().nonzero()[0][0])
+            raise InputDataError(f"{table}: lad_code {unknown[0]} is not in la_index",
+                                 file=table, row=i + 1, column="lad_code", code=unknown[0],
                                  hint="build every table from the same LA set")
 
 
@@ -359,18 +359,18 @@ def validate_inputs(inputs: SiteInputs) -> None:
     """
     la = inputs.la_index
     _check_la_index(la)
-    codes = la["la_code"].astype(str)
+    codes = la["lad_code"].astype(str)
     _check_boundaries(inputs.boundaries, codes)
     for name, frame in inputs.margins.items():
         _check_frame(frame, _MARGIN_COLUMNS, f"margins[{name}]")
     _check_frame(inputs.interaction, _INTERACTION_COLUMNS, "interaction")
     _check_frame(inputs.decomposition, _DECOMPOSITION_COLUMNS, "decomposition", codes)
     _check_frame(inputs.change, _CHANGE_COLUMNS, "change", codes)
-    _check_frame(inputs.truth, ("la_code", "true_trust"), "truth", codes)
+    _check_frame(inputs.truth, ("lad_code", "true_trust"), "truth", codes)
     if inputs.msoa_index is not None:
         msoa = inputs.msoa_index
-        _need_columns(msoa, ("msoa_code", "la_code", "trust"), "msoa_index")
-        _check_frame(msoa[["la_code"]], (), "msoa_index", codes)
+        _need_columns(msoa, ("msoa_code", "lad_code", "trust"), "msoa_index")
+        _check_frame(msoa[["lad_code"]], (), "msoa_index", codes)
         _check_numeric(msoa, "trust", "msoa_index", None)
         if inputs.msoa_boundaries is not None:
             for i, code in enumerate(msoa["msoa_code"]):

@@ -19,7 +19,7 @@ file                        content
 ``la_decomposition.csv``    trust decomposition per LA (or ``decomposition.csv``)
 ``change.csv``              change between vintages per LA
 ``validation.csv``          validation table
-``synthetic_truth_la.csv``  ``la_code``, ``true_trust`` (synthetic England)
+``synthetic_truth_la.csv``  ``lad_code``, ``true_trust`` (synthetic England)
 ``manifest.json``           run manifest
 =========================== ===========================================================
 """
@@ -48,7 +48,7 @@ def _csv(folder: Path, name: str) -> pd.DataFrame | None:
     if not path.is_file():
         return None
     try:
-        return pd.read_csv(path, dtype={"la_code": str, "msoa_code": str})
+        return pd.read_csv(path, dtype={"lad_code": str, "msoa_code": str})
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise SchemaError(f"{name} cannot be read as CSV: {exc}", file=path,
                           hint="re-run `socint index` to rewrite the outputs") from exc

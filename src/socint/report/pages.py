@@ -31,7 +31,7 @@ from socint.report.palette import CLASS_COLOURS, CLASS_LABELS
 
 #: Rankings table columns: (column, header, sort kind).
 RANKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("la_name", "Local authority", "text"),
+    ("lad_name", "Local authority", "text"),
     ("region_name", "Region", "text"),
     ("rank", "Rank", "num"),
     ("rank_interval", "Rank 90% interval", "num"),
@@ -114,7 +114,7 @@ def map_page(frame: pd.DataFrame, paths: Mapping[str, str], view_box: str, *,
              measures: Sequence[Measure] = MEASURES, level: str = "lad") -> dict[str, Any]:
     """Context of a map page: ``index.html`` (LAs) or ``msoa.html`` (MSOAs, each linking to
     its LA's profile)."""
-    code_col, name_col = ("la_code", "la_name") if level == "lad" else ("msoa_code",
+    code_col, name_col = ("lad_code", "lad_name") if level == "lad" else ("msoa_code",
                                                                         "msoa_name")
     areas = []
     for row in frame.to_dict("records"):
@@ -128,7 +128,7 @@ def map_page(frame: pd.DataFrame, paths: Mapping[str, str], view_box: str, *,
             cells.append(text if pd.isna(dec) else f"{text} ({int(dec)})")
         dec = row[measures[0].decile_column or ""] if measures[0].decile_column else None
         areas.append({"code": row[code_col], "name": row[name_col],
-                      "href": f"la/{row['la_code']}.html", "d": paths[row[code_col]],
+                      "href": f"la/{row['lad_code']}.html", "d": paths[row[code_col]],
                       "cells": cells, "cls": "missing" if pd.isna(dec) else f"d{int(dec)}"})
     data = {
         "areas": map_records(frame, measures, code_col, name_col),
@@ -148,7 +148,7 @@ def rankings_page(la: pd.DataFrame) -> dict[str, Any]:
     columns = [c for c in RANKING_COLUMNS if c[0] in la.columns or c[0] == "rank_interval"]
     rows = []
     order = la.assign(_r=pd.to_numeric(la["rank"], errors="coerce")).sort_values(
-        ["_r", "la_code"], na_position="last", kind="mergesort").drop(columns="_r")
+        ["_r", "lad_code"], na_position="last", kind="mergesort").drop(columns="_r")
     for row in order.to_dict("records"):
         cells = []
         for key, _label, kind in columns:
@@ -164,8 +164,8 @@ def rankings_page(la: pd.DataFrame) -> dict[str, Any]:
             if kind == "num":
                 value = "" if pd.isna(value) else repr(float(value))
             cells.append({"text": text, "value": value})
-        search = f"{row['la_name']} {row['la_code']}".lower()
-        rows.append({"code": row["la_code"], "cells": cells, "search": search})
+        search = f"{row['lad_name']} {row['lad_code']}".lower()
+        rows.append({"code": row["lad_code"], "cells": cells, "search": search})
     return {"columns": columns, "rows": rows, "n_areas": len(rows)}
 
 
@@ -174,7 +174,7 @@ def _msoa_summary(inputs: SiteInputs) -> dict[str, str]:
         return {}
     out = {}
     trust = pd.to_numeric(inputs.msoa_index["trust"], errors="coerce")
-    for code, part in trust.groupby(inputs.msoa_index["la_code"].astype(str)):
+    for code, part in trust.groupby(inputs.msoa_index["lad_code"].astype(str)):
         out[str(code)] = (f"Its {len(part)} MSOAs range from {fmt(part.min(), 'pct')} to "
                           f"{fmt(part.max(), 'pct')} predicted trust.")
     return out
@@ -223,10 +223,10 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
 
     out = []
     for row in la.to_dict("records"):
-        code = str(row["la_code"])
+        code = str(row["lad_code"])
         region = row.get("region_name")
         region = None if region is None or pd.isna(region) else str(region)
-        areas = ([(row["la_name"], row)] + ([(region, comp[region])] if region in comp else [])
+        areas = ([(row["lad_name"], row)] + ([(region, comp[region])] if region in comp else [])
                  + [("England", comp["England"])])
         comparison = [[name, fmt(v["trust"], "pct"), fmt(v["edi"], "num3"),
                        fmt(v["dissimilarity"], "num1"), fmt(v["composite"], "num3")]
@@ -244,7 +244,7 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
             imd = "not available"
         d = decomp.get(code)
         out.append({
-            "code": code, "name": row["la_name"], "region": region,
+            "code": code, "name": row["lad_name"], "region": region,
             "trust": get(row, "trust", "pct"),
             "trust_interval": f"{get(row, 'trust_lower', 'pct')}–{get(row, 'trust_upper', 'pct')}",
             "trust_decile": get(row, "trust_decile", "int"),

@@ -7,7 +7,7 @@ Layout of the output folder::
     rankings.html         sortable, searchable table of all LAs + downloads
     figures.html          every figure (PNG embedded, PNG/SVG downloads)
     methodology.html      definitions, sources and licences, model tables, validation, manifest
-    la/<la_code>.html     one profile per LA
+    la/<lad_code>.html     one profile per LA
     assets/               site.css, map.js, rankings.js (written by socint, no libraries)
     figures/              <stem>.png and <stem>.svg
     downloads/            la_index.csv, la_index.geojson, la_index.xlsx (msoa_index.csv)

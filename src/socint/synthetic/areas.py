@@ -101,9 +101,9 @@ def _ruc(rng: np.random.Generator, geo: Geography, lsoa_rural: np.ndarray,
 def build_areas(rng: np.random.Generator, geo: Geography, eth: EthnicityDraw) -> AreaTables:
     """Draw every area table from the geography and the ethnic counts."""
     msoa_index = pd.Index(geo.msoas["msoa_code"])
-    la_index = pd.Index(geo.las["la_code"])
+    la_index = pd.Index(geo.las["lad_code"])
     lsoa_msoa = msoa_index.get_indexer(geo.lsoas["msoa_code"])
-    msoa_la = la_index.get_indexer(geo.msoas["la_code"])
+    msoa_la = la_index.get_indexer(geo.msoas["lad_code"])
     lsoa_la = msoa_la[lsoa_msoa]
     n_msoa, n_la, n_lsoa = len(msoa_index), len(la_index), len(lsoa_msoa)
     region = geo.las["region_code"].to_numpy()
@@ -165,7 +165,7 @@ def build_areas(rng: np.random.Generator, geo: Geography, eth: EthnicityDraw) ->
 
     msoa_covariates = pd.DataFrame({
         "msoa_code": geo.msoas["msoa_code"].to_numpy(),
-        "la_code": geo.msoas["la_code"].to_numpy(),
+        "lad_code": geo.msoas["lad_code"].to_numpy(),
         "div_decile": decile(simpson(counts)),
         "poor_english": poor_english,
         "family_pct": np.round(family, 2),
@@ -176,7 +176,7 @@ def build_areas(rng: np.random.Generator, geo: Geography, eth: EthnicityDraw) ->
     })
     wb_pct = 0.5 - 28.0 * (eth.la_minority_share - 0.05) + 3.0 * rng.normal(size=n_la)
     band = np.where(wb_pct < -5.0, WB_BANDS[0], np.where(wb_pct < 0.0, WB_BANDS[1], WB_BANDS[2]))
-    la_covariates = pd.DataFrame({"la_code": la_index.to_numpy(), "wb_change": band})
+    la_covariates = pd.DataFrame({"lad_code": la_index.to_numpy(), "wb_change": band})
     return AreaTables(proficiency=proficiency, lsoa_attributes=lsoa_attributes,
                       msoa_covariates=msoa_covariates, la_covariates=la_covariates,
                       msoa_counts=counts, msoa_child_share=child,

@@ -145,7 +145,7 @@ def generate_england(seed: int = 2011, *, scale: float = 1.0,
     las = geo.las.assign(wb_change=areas.la_covariates["wb_change"].to_numpy(),
                          wb_change_pct=areas.la_wb_change_pct)
     lsoa_parents = {"msoa_code": geo.lsoas["msoa_code"].to_numpy(),
-                    "lad_code": geo.lsoas["la_code"].to_numpy()}
+                    "lad_code": geo.lsoas["lad_code"].to_numpy()}
     ethnicity = _counts_table("census2011_ethnicity", "ethnicity", "ethnicity_2011_detailed",
                               "lsoa", geo.lsoas["lsoa_code"].to_numpy(),
                               geo.lsoas["lsoa_name"].to_numpy(), eth.counts, lsoa_parents,
@@ -153,7 +153,7 @@ def generate_england(seed: int = 2011, *, scale: float = 1.0,
     proficiency = _counts_table("census_proficiency", "proficiency", "proficiency_2021", "msoa",
                                 geo.msoas["msoa_code"].to_numpy(),
                                 geo.msoas["msoa_name"].to_numpy(), areas.proficiency,
-                                {"lad_code": geo.msoas["la_code"].to_numpy()},
+                                {"lad_code": geo.msoas["lad_code"].to_numpy()},
                                 "proficiency_msoa.csv")
     return SyntheticEngland(
         seed=seed, scale=scale, survey_size=survey_size,
@@ -161,7 +161,7 @@ def generate_england(seed: int = 2011, *, scale: float = 1.0,
         ethnicity=ethnicity, ethnicity_mlid=mlid_layout(eth.counts, geo), proficiency=proficiency,
         lsoa_attributes=areas.lsoa_attributes, msoa_covariates=areas.msoa_covariates,
         la_covariates=areas.la_covariates,
-        la_geojson=feature_collection(las["la_code"].tolist(), las["la_name"].tolist(),
+        la_geojson=feature_collection(las["lad_code"].tolist(), las["lad_name"].tolist(),
                                       geo.la_shapes),
         msoa_geojson=feature_collection(geo.msoas["msoa_code"].tolist(),
                                         geo.msoas["msoa_name"].tolist(), geo.msoa_shapes),

@@ -91,8 +91,8 @@ def _la_mix(rng: np.random.Generator, m_la: np.ndarray) -> np.ndarray:
 
 def draw_ethnicity(rng: np.random.Generator, geo: Geography) -> EthnicityDraw:
     """Draw the LSOA × 18 ethnic-group count matrix (scheme ``ethnicity_2011_detailed``)."""
-    la_index = pd.Index(geo.las["la_code"])
-    lsoa_la = la_index.get_indexer(geo.lsoas["la_code"])
+    la_index = pd.Index(geo.las["lad_code"])
+    lsoa_la = la_index.get_indexer(geo.lsoas["lad_code"])
     n_lsoa, n_la = len(lsoa_la), len(la_index)
     persons = np.clip(np.round(rng.normal(2300.0, 380.0, n_lsoa)), 1000, 3000).astype(np.int64)
 
@@ -138,8 +138,8 @@ def mlid_layout(counts: np.ndarray, geo: Geography) -> pd.DataFrame:
     the groups), the four Mixed groups are summed and ``LAD``/``RGN`` hold names, not codes.
     """
     c = pd.DataFrame(counts, columns=list(DETAILED))
-    lad = geo.lsoas[["la_code"]].merge(geo.las[["la_code", "la_name", "region_name"]],
-                                       on="la_code", how="left")
+    lad = geo.lsoas[["lad_code"]].merge(geo.las[["lad_code", "lad_name", "region_name"]],
+                                       on="lad_code", how="left")
     return pd.DataFrame({
         "LSOA": geo.lsoas["lsoa_code"].to_numpy(),
         "Persons": c.sum(axis=1).to_numpy(),
@@ -152,7 +152,7 @@ def mlid_layout(counts: np.ndarray, geo: Geography) -> pd.DataFrame:
         "BlkCaribbean": c["black_caribbean"], "OtherBlk": c["black_other"],
         "Arab": c["other_arab"], "Other": c["other_any"],
         "MSOA": geo.lsoas["msoa_code"].to_numpy(),
-        "LAD": lad["la_name"].to_numpy(), "RGN": lad["region_name"].to_numpy(),
+        "LAD": lad["lad_name"].to_numpy(), "RGN": lad["region_name"].to_numpy(),
     })
 
 

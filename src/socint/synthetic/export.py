@@ -42,7 +42,7 @@ def _tables(england: SyntheticEngland, include_population: bool) -> dict[str, pd
         "poststrat.csv": england.poststrat,
         "covariate_distribution.csv": england.covariate_distribution,
         "survey.csv": england.survey,
-        TRUTH_LA_FILENAME: truth.true_trust_la[["la_code", "true_trust"]],
+        TRUTH_LA_FILENAME: truth.true_trust_la[["lad_code", "true_trust"]],
         "synthetic_truth_msoa.csv": truth.true_trust_msoa,
         "ranef_msoa.csv": truth.ranef_msoa,
         "ranef_la.csv": truth.ranef_la,

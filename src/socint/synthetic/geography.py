@@ -123,9 +123,9 @@ def _la_names(rng: np.random.Generator, n: int) -> list[str]:
 class Geography:
     """The generated hierarchy, its polygons (working plane) and point positions.
 
-    ``las`` columns: ``la_code, la_name, region_code, region_name, la_type, urban_rural``;
-    ``msoas``: ``msoa_code, msoa_name, la_code``; ``lsoas``: ``lsoa_code, lsoa_name,
-    msoa_code, la_code, lon, lat``. Row ``i`` of ``la_xy``/``msoa_xy``/``lsoa_xy`` is the seed
+    ``las`` columns: ``lad_code, lad_name, region_code, region_name, la_type, urban_rural``;
+    ``msoas``: ``msoa_code, msoa_name, lad_code``; ``lsoas``: ``lsoa_code, lsoa_name,
+    msoa_code, lad_code, lon, lat``. Row ``i`` of ``la_xy``/``msoa_xy``/``lsoa_xy`` is the seed
     point of row ``i`` of the frame (working plane); ``la_shapes``/``msoa_shapes`` the polygons.
     """
 
@@ -246,7 +246,7 @@ def build_geography(rng: np.random.Generator, scale: float) -> Geography:
     regions = pd.DataFrame({"region_code": [r.code for r in REGIONS],
                             "region_name": [r.name for r in REGIONS]})
     las = pd.DataFrame({
-        "la_code": la_codes, "la_name": np.array(names, dtype=object),
+        "lad_code": la_codes, "lad_name": np.array(names, dtype=object),
         "region_code": [REGIONS[r].code for r in region_idx],
         "region_name": [REGIONS[r].name for r in region_idx],
         "la_type": la_type, "urban_rural": character,
@@ -256,7 +256,7 @@ def build_geography(rng: np.random.Generator, scale: float) -> Geography:
     msoas = pd.DataFrame({
         "msoa_code": msoa_codes,
         "msoa_name": [f"{names[la]} {k:03d}" for la, k in zip(msoa_la_idx, within, strict=True)],
-        "la_code": la_codes[msoa_la_idx],
+        "lad_code": la_codes[msoa_la_idx],
     })
     letter = pd.Series(lsoa_msoa_idx).groupby(lsoa_msoa_idx).cumcount().to_numpy()
     msoa_names = msoas["msoa_name"].to_numpy()
@@ -265,7 +265,7 @@ def build_geography(rng: np.random.Generator, scale: float) -> Geography:
         "lsoa_name": [f"{msoa_names[m]}{chr(65 + k)}" for m, k in
                       zip(lsoa_msoa_idx, letter, strict=True)],
         "msoa_code": msoa_codes[lsoa_msoa_idx],
-        "la_code": la_codes[msoa_la_idx[lsoa_msoa_idx]],
+        "lad_code": la_codes[msoa_la_idx[lsoa_msoa_idx]],
         "lon": np.round(lsoa_xy[:, 0] / to_plane(1.0, 0.0)[0], 5),
         "lat": np.round(lsoa_xy[:, 1], 5),
     })
@@ -279,9 +279,8 @@ def lookup_frame(geo: Geography) -> pd.DataFrame:
     """The contract's lookup layout: one row per LSOA with every parent's code and name."""
     out = geo.lsoas[["lsoa_code", "lsoa_name", "msoa_code"]].merge(
         geo.msoas, on="msoa_code", how="left", validate="many_to_one")
-    out = out.merge(geo.las[["la_code", "la_name", "region_code", "region_name"]],
-                    on="la_code", how="left", validate="many_to_one")
-    out = out.rename(columns={"la_code": "lad_code", "la_name": "lad_name"})
+    out = out.merge(geo.las[["lad_code", "lad_name", "region_code", "region_name"]],
+                    on="lad_code", how="left", validate="many_to_one")
     return out[["lsoa_code", "lsoa_name", "msoa_code", "msoa_name", "lad_code", "lad_name",
                 "region_code", "region_name"]]
 

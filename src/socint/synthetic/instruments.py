@@ -88,7 +88,7 @@ def _default_las() -> pd.DataFrame:
     names = ["Blackburn with Darwen", "Bradford", "Peterborough", "Walsall", "Waltham Forest",
              "Birmingham", "Hartlepool", "Cambridge", "Manchester", "City of London", "York",
              "Allerdale"]
-    return pd.DataFrame({"la_code": codes, "la_name": names})
+    return pd.DataFrame({"lad_code": codes, "lad_name": names})
 
 
 def _broad_of(group: str) -> str:
@@ -99,7 +99,7 @@ def _population(rng: np.random.Generator, las: pd.DataFrame) -> pd.DataFrame:
     """LA census population by the 18 detailed 2011 groups (long layout)."""
     rows = []
     within = {b: [g for g in DETAILED_2011 if _broad_of(g) == b] for b in BROAD}
-    for code in las["la_code"]:
+    for code in las["lad_code"]:
         minority = rng.beta(1.2, 5.0)
         mix = rng.dirichlet([1.5, 4.0, 2.0, 1.0])
         broad = np.r_[1 - minority, minority * mix]
@@ -110,22 +110,22 @@ def _population(rng: np.random.Generator, las: pd.DataFrame) -> pd.DataFrame:
                 conc = np.array([40.0, 1.0, 0.3, 4.0])
             split = rng.multinomial(int(total * pb), rng.dirichlet(conc))
             rows += [(code, g, int(c)) for g, c in zip(within[b], split, strict=True)]
-    return pd.DataFrame(rows, columns=["la_code", "category", "count"])
+    return pd.DataFrame(rows, columns=["lad_code", "category", "count"])
 
 
 def _broad_wide(pop: pd.DataFrame) -> pd.DataFrame:
     b = pop.assign(category=pop["category"].astype(str).map(_broad_of))
-    return b.pivot_table(index="la_code", columns="category", values="count", aggfunc="sum")
+    return b.pivot_table(index="lad_code", columns="category", values="count", aggfunc="sum")
 
 
 def _schools(rng: np.random.Generator, las: pd.DataFrame, pop: pd.DataFrame) -> pd.DataFrame:
-    wide = pop.pivot_table(index="la_code", columns="category", values="count",
+    wide = pop.pivot_table(index="lad_code", columns="category", values="count",
                            aggfunc="sum").reindex(columns=list(DETAILED_2011), fill_value=0)
     youth = np.array([{"white": 0.85, "mixed": 1.6}.get(_broad_of(g), 1.25)
                       for g in DETAILED_2011])  # minorities are younger
     rows = []
     urn = 100000
-    for i, (code, name) in enumerate(zip(las["la_code"], las["la_name"], strict=True)):
+    for i, (code, name) in enumerate(zip(las["lad_code"], las["lad_name"], strict=True)):
         young = wide.loc[code].to_numpy(float) * youth
         young /= young.sum()
         has_religion = i % 2 == 0
@@ -142,7 +142,7 @@ def _schools(rng: np.random.Generator, las: pd.DataFrame, pop: pd.DataFrame) -> 
                 drawn = rng.multinomial(head - unclassified, mix)
                 row: dict[str, object] = {
                     "time_period": 202324, "urn": urn, "school_name": f"{name} School {s + 1}",
-                    "phase_type_grouping": phase, "new_la_code": code, "la_name": name,
+                    "phase_type_grouping": phase, "new_la_code": code, "lad_name": name,
                     "headcount_of_pupils": head,
                 }
                 dfe: dict[str, int] = {}
@@ -173,7 +173,7 @@ def _indicators(rng: np.random.Generator, las: pd.DataFrame, pop: pd.DataFrame) 
               "mixed": ("mixed", 1.0, 1.3)}
     wide = _broad_wide(pop)
     rows = []
-    for code in las["la_code"]:
+    for code in las["lad_code"]:
         for domain, ind, base in spec:
             for year, shrink in ((2011, 1.0), (2021, 0.8)):
                 for g, (b, share, rr) in groups.items():
@@ -181,16 +181,16 @@ def _indicators(rng: np.random.Generator, las: pd.DataFrame, pop: pd.DataFrame) 
                     ratio = 1 + (rr - 1) * shrink if g != "white_british" else 1.0
                     num = int(rng.binomial(den, min(base * ratio, 0.95)))
                     rows.append((code, domain, ind, g, num, den, year))
-    return pd.DataFrame(rows, columns=["la_code", "domain", "indicator", "group", "numerator",
+    return pd.DataFrame(rows, columns=["lad_code", "domain", "indicator", "group", "numerator",
                                        "denominator", "year"])
 
 
 def _comparison_survey(rng: np.random.Generator, las: pd.DataFrame,
                        ia: set[str]) -> pd.DataFrame:
     parts = []
-    la_effect = dict(zip(las["la_code"], rng.normal(0, 0.15, len(las)), strict=True))
+    la_effect = dict(zip(las["lad_code"], rng.normal(0, 0.15, len(las)), strict=True))
     for wave in (2016, 2018):
-        for code in las["la_code"]:
+        for code in las["lad_code"]:
             n = 120
             is_ia = code in ia
             age = rng.integers(18, 85, n) - (8 if is_ia else 0)
@@ -215,7 +215,7 @@ def _comparison_survey(rng: np.random.Generator, las: pd.DataFrame,
                 + rng.normal(0, 14, n)
             trust = np.clip(np.rint(lik + rng.normal(0, 0.5, n)), 1, 5)
             parts.append(pd.DataFrame({
-                "la_code": code, "area_group": "Integration Area" if is_ia else "Other area",
+                "lad_code": code, "area_group": "Integration Area" if is_ia else "Other area",
                 "wave": wave, "age": age, "female": female,
                 "ethnicity": np.where(minority == 1, "minority", "white"),
                 "degree": degree, "cohesion_likert": np.clip(np.rint(lik), 1, 5).astype(int),
@@ -241,12 +241,12 @@ def _margins(rng: np.random.Generator, pop: pd.DataFrame) -> pd.DataFrame:
             rows.append((code, "ethnicity", cat, round(float(broad.loc[code, cat]) * 0.8)))
         for t, pt in zip(TENURES, rng.dirichlet([12, 4, 4]), strict=True):
             rows.append((code, "tenure", t, round(adults * pt)))
-    return pd.DataFrame(rows, columns=["la_code", "margin", "category", "count"])
+    return pd.DataFrame(rows, columns=["lad_code", "margin", "category", "count"])
 
 
 def _local_survey(rng: np.random.Generator, code: str, margins: pd.DataFrame) -> pd.DataFrame:
     n = 400
-    m = margins[(margins["la_code"] == code) & (margins["margin"] == "ethnicity")]
+    m = margins[(margins["lad_code"] == code) & (margins["margin"] == "ethnicity")]
     eth_p = m["count"].to_numpy(float) / m["count"].sum()
     # Boosted minority samples, as local surveys usually have: every group gets at least a
     # share of 1/(5k), so every census margin cell has respondents and the sample is weightable.
@@ -263,7 +263,7 @@ def _local_survey(rng: np.random.Generator, code: str, margins: pd.DataFrame) ->
         return rng.choice(codes, n, p=p)
 
     return pd.DataFrame({
-        "respondent_id": [f"L{i:04d}" for i in range(n)], "la_code": code, "age_band": age,
+        "respondent_id": [f"L{i:04d}" for i in range(n)], "lad_code": code, "age_band": age,
         "sex": sex, "ethnicity": eth,
         "tenure": rng.choice(TENURES, n, p=[0.6, 0.2, 0.2]),
         "neighbourhood_trust": trust,
@@ -293,27 +293,27 @@ def generate_instruments(
     seed
         Random seed; the same seed gives the same inputs.
     las
-        The synthetic England's LA table (``la_code``, ``la_name``); a small built-in list of
+        The synthetic England's LA table (``lad_code``, ``lad_name``); a small built-in list of
         real LA codes (the five Integration Areas among them) when None.
     la_population
-        LA population by ethnic group (``la_code, category, count``, canonical category names,
+        LA population by ethnic group (``lad_code, category, count``, canonical category names,
         e.g. the synthetic England's census counts); drawn when None.
     """
     rng = np.random.default_rng(seed)
-    las = (_default_las() if las is None else las)[["la_code", "la_name"]].reset_index(drop=True)
+    las = (_default_las() if las is None else las)[["lad_code", "lad_name"]].reset_index(drop=True)
     pop = _population(rng, las) if la_population is None else la_population
     known_ia = {"E06000008", "E08000032", "E06000031", "E08000030", "E09000031"}
-    ia = [c for c in las["la_code"] if c in known_ia]
+    ia = [c for c in las["lad_code"] if c in known_ia]
     if len(ia) < 2:
         k = max(2, len(las) // 4)
-        ia = sorted(rng.choice(las["la_code"].to_numpy(), k, replace=False).tolist())
+        ia = sorted(rng.choice(las["lad_code"].to_numpy(), k, replace=False).tolist())
     margins = _margins(rng, pop)
     return InstrumentInputs(
         schools=_schools(rng, las, pop),
         la_population=pop,
         indicators=_indicators(rng, las, pop),
         comparison_survey=_comparison_survey(rng, las, set(ia)),
-        local_survey=_local_survey(rng, str(las["la_code"].iloc[0]), margins),
+        local_survey=_local_survey(rng, str(las["lad_code"].iloc[0]), margins),
         margins=margins,
         integration_areas=tuple(ia),
     )
@@ -323,11 +323,11 @@ def la_population_from_counts(ethnicity: Any) -> pd.DataFrame:
     """LA population by ethnic group from small-area counts (an ``OfficialTable`` of kind
     ``counts`` whose ``areas`` carry ``lad_code``, e.g. the synthetic England's ``ethnicity``).
 
-    Returns the long layout ``la_code, category, count`` the schools instrument reads.
+    Returns the long layout ``lad_code, category, count`` the schools instrument reads.
     """
     parent = ethnicity.areas.set_index("area_code")["lad_code"]
-    data = ethnicity.data.assign(la_code=ethnicity.data["area_code"].map(parent))
-    out = data.groupby(["la_code", "category"], sort=True, observed=True)["count"].sum()
+    data = ethnicity.data.assign(lad_code=ethnicity.data["area_code"].map(parent))
+    out = data.groupby(["lad_code", "category"], sort=True, observed=True)["count"].sum()
     return out.reset_index()
 
 

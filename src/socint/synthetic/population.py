@@ -124,11 +124,11 @@ def build_population(rng: np.random.Generator, geo: Geography, areas: AreaTables
     married = rng.random(n) < expit(logit(P_MARRIED[band]) + eth_married + 0.05 * (income - 8))
     years5 = rng.random(n) < expit(logit(P_YEARS5[band]) - 0.4 * (eth != 0))
     msoa_codes = geo.msoas["msoa_code"].to_numpy()
-    la_codes = geo.msoas["la_code"].to_numpy()
+    la_codes = geo.msoas["lad_code"].to_numpy()
     return pd.DataFrame({
         "person_id": np.arange(1, n + 1, dtype=np.int64),
         "msoa_code": pd.Categorical.from_codes(msoa, categories=pd.Index(msoa_codes)),
-        "la_code": pd.Categorical(la_codes[msoa], categories=pd.unique(la_codes)),
+        "lad_code": pd.Categorical(la_codes[msoa], categories=pd.unique(la_codes)),
         "weight": weight,
         "female": female,
         "age": age.astype(np.int64),

@@ -27,7 +27,7 @@ P_LA_SURVEYED = 0.93
 P_MSOA_SAMPLED = 0.45
 
 SURVEY_COLUMNS = (
-    "respondent_id", "msoa_code", "la_code", "trust", "female", "age", "income", "income_sq",
+    "respondent_id", "msoa_code", "lad_code", "trust", "female", "age", "income", "income_sq",
     "ethnicity", "married", "years5", "nssec", "year_2010", "div_decile", "poor_english",
     "family_pct", "income_decile", "crime_decile", "pct65", "rural", "wb_change",
 )
@@ -61,7 +61,7 @@ def draw_survey(rng: np.random.Generator, population: pd.DataFrame, p: np.ndarra
                 survey_size: int) -> pd.DataFrame:
     """Draw the survey frame (columns :data:`SURVEY_COLUMNS`)."""
     msoa_codes = msoa_covariates["msoa_code"].to_numpy()
-    msoa_la = pd.Index(la_covariates["la_code"]).get_indexer(msoa_covariates["la_code"])
+    msoa_la = pd.Index(la_covariates["lad_code"]).get_indexer(msoa_covariates["lad_code"])
     sampled = _sampled_msoas(rng, msoa_la, len(la_covariates))
     msoa_i = population["msoa_code"].cat.codes.to_numpy()
     weight = population["weight"].to_numpy()
@@ -90,7 +90,7 @@ def draw_survey(rng: np.random.Generator, population: pd.DataFrame, p: np.ndarra
     frame = pd.DataFrame({
         "respondent_id": np.arange(1, len(pick) + 1, dtype=np.int64),
         "msoa_code": resp["msoa_code"].astype(str).to_numpy(dtype=object),
-        "la_code": resp["la_code"].astype(str).to_numpy(dtype=object),
+        "lad_code": resp["lad_code"].astype(str).to_numpy(dtype=object),
         "trust": (rng.random(len(pick)) < p[pick]).astype(np.int64),
     })
     for col in ("female", "age", "income", "income_sq"):
@@ -100,10 +100,10 @@ def draw_survey(rng: np.random.Generator, population: pd.DataFrame, p: np.ndarra
     frame["years5"] = resp["years5"].to_numpy()
     frame["nssec"] = resp["nssec"].astype(str).to_numpy(dtype=object)
     frame["year_2010"] = resp["year_2010"].to_numpy()
-    area = msoa_covariates.drop(columns="la_code").merge(
-        msoa_covariates[["msoa_code", "la_code"]].merge(la_covariates, on="la_code"),
+    area = msoa_covariates.drop(columns="lad_code").merge(
+        msoa_covariates[["msoa_code", "lad_code"]].merge(la_covariates, on="lad_code"),
         on="msoa_code")
-    frame = frame.merge(area.drop(columns="la_code"), on="msoa_code", how="left",
+    frame = frame.merge(area.drop(columns="lad_code"), on="msoa_code", how="left",
                         validate="many_to_one")
     return frame[list(SURVEY_COLUMNS)]
 

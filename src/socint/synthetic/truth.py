@@ -49,9 +49,9 @@ class SyntheticTruth:
     coefficients: Mapping[str, float]
     variances: Mapping[str, float]
     ranef_msoa: pd.DataFrame  # msoa_code, ranef
-    ranef_la: pd.DataFrame  # la_code, ranef
-    true_trust_msoa: pd.DataFrame  # msoa_code, la_code, true_trust
-    true_trust_la: pd.DataFrame  # la_code, true_trust
+    ranef_la: pd.DataFrame  # lad_code, ranef
+    true_trust_msoa: pd.DataFrame  # msoa_code, lad_code, true_trust
+    true_trust_la: pd.DataFrame  # lad_code, true_trust
     population_mean: float
 
 
@@ -94,13 +94,13 @@ def build_truth(rng: np.random.Generator, population: pd.DataFrame, msoa_covaria
                 la_covariates: pd.DataFrame) -> tuple[SyntheticTruth, np.ndarray]:
     """Draw the random effects, calibrate β0 and return the truth and p for every person."""
     msoa_codes = msoa_covariates["msoa_code"].to_numpy()
-    la_codes = la_covariates["la_code"].to_numpy()
+    la_codes = la_covariates["lad_code"].to_numpy()
     u = rng.normal(0.0, np.sqrt(MODEL3_VARIANCES["msoa"]), len(msoa_codes))
     v = rng.normal(0.0, np.sqrt(MODEL3_VARIANCES["la"]), len(la_codes))
     msoa_i = population["msoa_code"].cat.codes.to_numpy()
-    msoa_la = pd.Index(la_codes).get_indexer(msoa_covariates["la_code"])
+    msoa_la = pd.Index(la_codes).get_indexer(msoa_covariates["lad_code"])
     la_i = msoa_la[msoa_i]
-    area = msoa_covariates.merge(la_covariates, on="la_code", how="left")
+    area = msoa_covariates.merge(la_covariates, on="lad_code", how="left")
     columns: dict[str, Any] = {c: population[c] for c in (*_INDIVIDUAL, "ethnicity", "nssec")}
     columns.update({c: area[c].to_numpy()[msoa_i] for c in _AREA})
     columns["wb_change"] = pd.Categorical(area["wb_change"], categories=list(WB_CHANGE_BANDS))[
@@ -118,11 +118,11 @@ def build_truth(rng: np.random.Generator, population: pd.DataFrame, msoa_covaria
         coefficients=MappingProxyType(dict(MODEL3_COEFFICIENTS)),
         variances=MappingProxyType(dict(MODEL3_VARIANCES)),
         ranef_msoa=pd.DataFrame({"msoa_code": msoa_codes, "ranef": u}),
-        ranef_la=pd.DataFrame({"la_code": la_codes, "ranef": v}),
+        ranef_la=pd.DataFrame({"lad_code": la_codes, "ranef": v}),
         true_trust_msoa=pd.DataFrame({"msoa_code": msoa_codes,
-                                      "la_code": msoa_covariates["la_code"].to_numpy(),
+                                      "lad_code": msoa_covariates["lad_code"].to_numpy(),
                                       "true_trust": t_msoa}),
-        true_trust_la=pd.DataFrame({"la_code": la_codes, "true_trust": t_la}),
+        true_trust_la=pd.DataFrame({"lad_code": la_codes, "true_trust": t_la}),
         population_mean=float(wp.sum() / weight.sum()),
     )
     return truth, p

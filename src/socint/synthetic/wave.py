@@ -114,10 +114,10 @@ def _wave_truth(rng: np.random.Generator, truth: SyntheticTruth, population: pd.
     v = truth.ranef_la["ranef"].to_numpy() + rng.normal(
         0.0, np.sqrt(RANEF_INNOVATION * truth.variances["la"]), len(truth.ranef_la))
     msoa_codes = msoa_cov["msoa_code"].to_numpy()
-    la_codes = la_cov["la_code"].to_numpy()
+    la_codes = la_cov["lad_code"].to_numpy()
     msoa_i = population["msoa_code"].cat.codes.to_numpy()
-    la_i = pd.Index(la_codes).get_indexer(msoa_cov["la_code"])[msoa_i]
-    area = msoa_cov.merge(la_cov, on="la_code", how="left")
+    la_i = pd.Index(la_codes).get_indexer(msoa_cov["lad_code"])[msoa_i]
+    area = msoa_cov.merge(la_cov, on="lad_code", how="left")
     cols: dict[str, Any] = {c: population[c] for c in (*_INDIVIDUAL, "ethnicity", "nssec")}
     cols.update({c: area[c].to_numpy()[msoa_i] for c in _AREA})
     cols["wb_change"] = pd.Categorical(area["wb_change"],
@@ -131,11 +131,11 @@ def _wave_truth(rng: np.random.Generator, truth: SyntheticTruth, population: pd.
     new = replace(
         truth,
         ranef_msoa=pd.DataFrame({"msoa_code": msoa_codes, "ranef": u}),
-        ranef_la=pd.DataFrame({"la_code": la_codes, "ranef": v}),
+        ranef_la=pd.DataFrame({"lad_code": la_codes, "ranef": v}),
         true_trust_msoa=pd.DataFrame({"msoa_code": msoa_codes,
-                                      "la_code": msoa_cov["la_code"].to_numpy(),
+                                      "lad_code": msoa_cov["lad_code"].to_numpy(),
                                       "true_trust": t_msoa}),
-        true_trust_la=pd.DataFrame({"la_code": la_codes, "true_trust": t_la}),
+        true_trust_la=pd.DataFrame({"lad_code": la_codes, "true_trust": t_la}),
         population_mean=float((w * p).sum() / w.sum()))
     return new, p
 
@@ -144,7 +144,7 @@ def _ethnicity_table(counts: np.ndarray, geo: Geography, vintage: int) -> Offici
     codes = geo.lsoas["lsoa_code"].to_numpy()
     data = counts_long(codes, counts, "ethnicity_2011_detailed")
     parents = {"msoa_code": geo.lsoas["msoa_code"].to_numpy(),
-               "lad_code": geo.lsoas["la_code"].to_numpy()}
+               "lad_code": geo.lsoas["lad_code"].to_numpy()}
     return OfficialTable(
         dataset="census2021_ethnicity", kind="counts", level="lsoa", vintage=vintage,
         topic="ethnicity", scheme="ethnicity_2011_detailed", data=data,
@@ -183,7 +183,7 @@ def second_wave(england: SyntheticEngland, seed: int, *, years: int = 10) -> Syn
                           hint="the drifts are calibrated on one decade (2011-2021)")
     geo, areas = _rebuild(england)
     rng = np.random.default_rng([seed, 2011 + years])
-    lsoa_la = pd.Index(geo.las["la_code"]).get_indexer(geo.lsoas["la_code"])
+    lsoa_la = pd.Index(geo.las["lad_code"]).get_indexer(geo.lsoas["lad_code"])
     wide = counts_wide(england.ethnicity).reindex(geo.lsoas["lsoa_code"])[list(DETAILED)]
     old = wide.to_numpy(dtype=np.int64)
     counts = _drift_counts(rng, old, lsoa_la, years)
@@ -196,7 +196,7 @@ def second_wave(england: SyntheticEngland, seed: int, *, years: int = 10) -> Syn
     wb1 = np.bincount(lsoa_la, old[:, 0], n_la)
     wb_pct = 100.0 * (np.bincount(lsoa_la, counts[:, 0], n_la) - wb1) / np.maximum(wb1, 1)
     band = np.where(wb_pct < -5.0, WB_BANDS[0], np.where(wb_pct < 0.0, WB_BANDS[1], WB_BANDS[2]))
-    la_cov = pd.DataFrame({"la_code": geo.las["la_code"].to_numpy(), "wb_change": band})
+    la_cov = pd.DataFrame({"lad_code": geo.las["lad_code"].to_numpy(), "wb_change": band})
     areas2 = replace(areas, msoa_covariates=msoa_cov, la_covariates=la_cov,
                      msoa_counts=msoa_counts, la_wb_change_pct=np.round(wb_pct, 2))
 

@@ -1,6 +1,6 @@
 """Check a local-survey response file against the question bank.
 
-A response file has one row per respondent: ``respondent_id``, ``la_code`` (the LA's GSS code),
+A response file has one row per respondent: ``respondent_id``, ``lad_code`` (the LA's GSS code),
 the demographics used for weighting (``age_band``, ``sex``, ``ethnicity``, optionally
 ``tenure``) and one column per bank item answered, holding response codes. Blank cells and the
 item's ``missing`` codes are item non-response. Every bad cell is reported (1-based data row and
@@ -87,9 +87,9 @@ def validate_responses(
     InputDataError
         Duplicate respondent ids or codes not in the bank (every bad cell is listed).
     GeographyError
-        ``la_code`` holds something other than LA district codes.
+        ``lad_code`` holds something other than LA district codes.
     """
-    require_columns(df, ["respondent_id", "la_code", *demographics], what="response file",
+    require_columns(df, ["respondent_id", "lad_code", *demographics], what="response file",
                     file=file)
     present = [i for i in bank.items if i in df.columns]
     if not present:
@@ -110,8 +110,8 @@ def validate_responses(
             column="respondent_id",
             hint="give each respondent one row with a unique id",
         )
-    validate_codes(df["la_code"].astype(str), level="lad", countries="E",
-                   file=str(file) if file else None, column="la_code")
+    validate_codes(df["lad_code"].astype(str), level="lad", countries="E",
+                   file=str(file) if file else None, column="lad_code")
     problems = find_problems(df, bank)
     if problems:
         first = problems[0]
