@@ -30,6 +30,7 @@ def _register() -> None:
         index,
         measures,
         report,
+        run,
         schools,
         scorecard,
         survey,

@@ -40,7 +40,7 @@ def index_command(
     README sheet, the report's tables, the trust decomposition, validation against the truth
     (synthetic England) and manifest.json. Same inputs and seed give byte-identical CSVs.
     """
-    from socint.composite.inputs import inputs_from_directory, inputs_from_synthetic
+    from socint.composite.inputs import inputs_from_directory
     from socint.composite.outputs import write_index
     from socint.composite.run import IndexConfig, build_index
 
@@ -50,6 +50,7 @@ def index_command(
     config.check()
     if inputs is None:
         from socint.synthetic import generate_england
+        from socint.synthetic.source import inputs_from_synthetic
 
         with console.status("generating the synthetic England"):
             bundle = inputs_from_synthetic(
