@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -16,14 +16,14 @@ from socint.cli.common import progress
 console = Console()
 
 
-class Census(str, Enum):
+class Census(StrEnum):
     """Census year of the area data."""
 
     c2021 = "2021"
     c2011 = "2011"
 
 
-class LadVintage(str, Enum):
+class LadVintage(StrEnum):
     """LA vintage of the outputs."""
 
     v2021 = "2021"
