@@ -143,7 +143,8 @@ def save_model(result: Any, path: str | Path, *, name: str, description: str) ->
     vcov = np.asarray(getattr(result.vcov, "to_numpy", lambda: result.vcov)(), dtype=float)
     order = [names.index("Intercept")] + [i for i, n in enumerate(names) if n != "Intercept"]
     variances = {_level_of(str(k)): float(v) for k, v in result.variances.items()}
-    var_se = getattr(result, "variances_se", {}) or {}
+    var_se = getattr(result, "variances_se", None)
+    var_se = {} if var_se is None else dict(var_se)
     payload = {
         "format": "socint-transportable-model/1",
         "name": name, "description": description,
@@ -151,7 +152,7 @@ def save_model(result: Any, path: str | Path, *, name: str, description: str) ->
         "terms": {names[i]: float(fixef.iloc[i]) for i in order[1:]},
         "vcov": vcov[np.ix_(order, order)].tolist(),
         "variances": variances,
-        "variance_se": {_level_of(str(k)): float(v) for k, v in dict(var_se).items()},
+        "variance_se": {_level_of(str(k)): float(v) for k, v in var_se.items()},
         "nobs": int(getattr(result, "nobs", 0)),
     }
     write_json(payload, Path(path))
@@ -273,7 +274,8 @@ def frame_design(model: TransportableModel, counts: pd.DataFrame,
                              f"{_preview(unknown)}", code=str(unknown[0]),
                              hint="build covariates for every MSOA of the frame")
     lcov = la_covariates.drop_duplicates("lad_code").set_index("lad_code")
-    data = cells.join(mcov, on="msoa_code", rsuffix="_msoa")
+    data = cells.merge(mcov, left_on="msoa_code", right_index=True, how="left",
+                       suffixes=("", "_msoa"))
     la_missing = pd.Index(data["lad_code"].unique()).difference(lcov.index)
     if len(la_missing):
         raise InputDataError(f"{len(la_missing)} LA(s) have no LA covariates: "
@@ -366,8 +368,8 @@ def calibrate_intercept(eta0: FloatArray, weights: FloatArray, variance: float,
                         target: float, start: float = 0.0) -> float:
     """The intercept ``b`` with ``Σ w · E[logit⁻¹(eta0 + b + e)] = target`` (Newton).
 
-    The weights are first binned on ``eta0`` (bins of 0.002 on the logit scale, so the error in
-    the mean is below 1e-4 of a percentage point), which makes each step cheap.
+    The weights are first binned on ``eta0`` (bins of 0.002 on the logit scale, each placed at
+    its weighted mean, so the error in the mean is of order 1e-7), which makes each step cheap.
     """
     if not 0 < target < 1:
         raise InputDataError(f"calibration target {target} must be strictly between 0 and 1")
@@ -375,7 +377,7 @@ def calibrate_intercept(eta0: FloatArray, weights: FloatArray, variance: float,
     idx = np.floor((eta0 - lo) / 0.002).astype(np.int64)
     wb = np.bincount(idx, weights)
     keep = wb > 0
-    centres = lo + (np.flatnonzero(keep) + 0.5) * 0.002
+    centres = np.bincount(idx, weights * eta0)[keep] / wb[keep]  # weighted mean in each bin
     wb = wb[keep] / wb[keep].sum()
     f, df = _grid_values(variance)
     b = start
@@ -445,7 +447,7 @@ def transport(model: TransportableModel, design: FrameDesign, *, n_draws: int = 
     else:
         se = np.array([model.se[t] for t in design.terms])
         b_draws = beta + rng.standard_normal((n_draws, k)) * se
-        i_draws = None
+        i_draws = None if model.intercept is None else np.full(n_draws, model.intercept)
     var_draws = np.zeros(n_draws)
     for lev in ("lad", "msoa"):
         v = model.variances.get(lev, 0.0)
