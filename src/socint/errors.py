@@ -92,13 +92,28 @@ class ConvergenceError(ModelError):
     """An optimiser or iterative procedure did not converge."""
 
 
+class SocintWarning(UserWarning):
+    """Base class of socint's warnings: suspicious but usable input, said once, with a fix."""
+
+
+class InputDataWarning(SocintWarning):
+    """A table was read, but something in it looks wrong (encoding, totals, excess persons)."""
+
+
+class GeographyWarning(SocintWarning):
+    """Area codes that do not belong to the table's stated vintage (e.g. a 2021 LA in 2011)."""
+
+
 __all__ = [
     "ConvergenceError",
     "GeographyError",
+    "GeographyWarning",
     "InputDataError",
+    "InputDataWarning",
     "ModelError",
     "SchemaError",
     "SocintError",
+    "SocintWarning",
     "StoreError",
     "_preview",
 ]
