@@ -79,6 +79,10 @@ def test_missing_column(tmp_path: Path) -> None:
     ("-4", "negative (-4)"),
     ("3.5", "not a whole number (3.5)"),
     ("", "count is empty"),
+    # Overflow: once reported as "negative (-9223372036854775808)".
+    ("1e20", "count 1e+20 is implausibly large (above 10,000,000,000"),
+    ("100000000000000000000", "count 1e+20 is implausibly large"),
+    ("inf", "count inf is implausibly large"),
 ])
 def test_bad_count_cell(tmp_path: Path, value: str, phrase: str) -> None:
     path = _mlid(tmp_path, [GOOD_ROW, _row(Chinese=value)])
@@ -87,6 +91,17 @@ def test_bad_count_cell(tmp_path: Path, value: str, phrase: str) -> None:
     e = err.value
     assert phrase in e.message
     assert (e.file, e.row, e.column, e.code) == (str(path), 2, "Chinese", "E01000002")
+
+
+def test_huge_integer_count_in_an_integer_column(tmp_path: Path) -> None:
+    """A column pandas parses as int64 is still range-checked before the cast."""
+    big = str(2**62)
+    path = _mlid(tmp_path, [GOOD_ROW, _row(Persons=big)])
+    with pytest.raises(InputDataError) as err:
+        read_census2011_ethnicity_small_area(path)
+    assert f"count {big} is implausibly large" in err.value.message
+    assert (err.value.row, err.value.column, err.value.code) == (2, "Persons", "E01000002")
+    assert "restore it from the official file" in str(err.value)
 
 
 def test_groups_exceed_persons(tmp_path: Path) -> None:

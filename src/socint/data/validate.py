@@ -30,6 +30,13 @@ MAX_2011_CODE: dict[str, dict[str, int]] = {
 }
 
 
+#: Largest count of persons (or households) accepted in one cell: 10 billion, more than everyone
+#: alive (about 8.1 billion in 2024, UN World Population Prospects). A larger value is a corrupted
+#: or mis-typed cell (e.g. ``1e20``), and casting it to int64 would overflow into a negative
+#: number, so it is refused before any cast.
+MAX_COUNT = 10_000_000_000
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How strict a reader is.
@@ -89,6 +96,22 @@ def require_columns(found: Sequence[str], expected: Sequence[str], *, file: str 
         )
 
 
+def _refuse_huge(num: np.ndarray, s: pd.Series, *, col: str, codes: np.ndarray,
+                 row_no: np.ndarray, file: str | Path) -> None:
+    """Refuse infinite counts and counts above :data:`MAX_COUNT` (before any int64 cast)."""
+    i = first_true(~(np.abs(num) <= MAX_COUNT) & ~np.isnan(num))
+    if i is not None:
+        raw = s.iloc[i]
+        shown = (repr(raw) if isinstance(raw, str) else str(int(raw))
+                 if isinstance(raw, (int, np.integer)) else f"{float(raw):g}")
+        raise InputDataError(
+            f"count {shown} is implausibly large (above {MAX_COUNT:,}, more than the "
+            "world's population); it cannot be a count of persons", file=file,
+            row=int(row_no[i]), column=col, code=str(codes[i]),
+            hint="the cell is corrupted or mis-typed (e.g. an exponent such as 1e20); restore it "
+                 "from the official file")
+
+
 def count_matrix(df: pd.DataFrame, columns: Sequence[str], *, codes: np.ndarray,
                  file: str | Path, rows: np.ndarray | None = None) -> np.ndarray:
     """The named columns as an int64 matrix, after checking they hold whole, non-negative numbers.
@@ -106,6 +129,8 @@ def count_matrix(df: pd.DataFrame, columns: Sequence[str], *, codes: np.ndarray,
     for j, col in enumerate(columns):
         s = df[col]
         if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+            _refuse_huge(s.to_numpy(dtype=float), s, col=col, codes=codes, row_no=row_no,
+                         file=file)
             values = s.to_numpy(dtype=np.int64)
         else:
             num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -118,6 +143,7 @@ def count_matrix(df: pd.DataFrame, columns: Sequence[str], *, codes: np.ndarray,
                 raise InputDataError(f"count {what}", file=file, row=int(row_no[i]), column=col,
                                      code=str(codes[i]),
                                      hint="counts must be whole numbers; fix or remove the cell")
+            _refuse_huge(num, s, col=col, codes=codes, row_no=row_no, file=file)
             i = first_true(num != np.round(num))
             if i is not None:
                 raise InputDataError(f"count is not a whole number ({num[i]:g})", file=file,
