@@ -100,12 +100,17 @@ class InputDataWarning(SocintWarning):
     """A table was read, but something in it looks wrong (encoding, totals, excess persons)."""
 
 
+class ExcessPersonsWarning(InputDataWarning):
+    """A total exceeds its categories by more than a derived category can plausibly hold."""
+
+
 class GeographyWarning(SocintWarning):
     """Area codes that do not belong to the table's stated vintage (e.g. a 2021 LA in 2011)."""
 
 
 __all__ = [
     "ConvergenceError",
+    "ExcessPersonsWarning",
     "GeographyError",
     "GeographyWarning",
     "InputDataError",
