@@ -23,7 +23,7 @@ from socint.data import (
     read_official,
     read_ruc2011,
 )
-from socint.errors import ExcessPersonsWarning, InputDataError, SchemaError
+from socint.errors import ExcessPersonsWarning, GeographyWarning, InputDataError, SchemaError
 
 MLID_HEADER = ["LSOA", "Persons", "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian",
                "Pakistani", "Bangladeshi", "Chinese", "OtherAsian", "BlkAfrican", "BlkCaribbean",
@@ -145,7 +145,8 @@ def test_unexpected_vintage_by_lookup(tmp_path: Path) -> None:
     # LA codes are not ordered by vintage; a lookup of the declared vintage decides.
     path = _nomis(tmp_path, [("E06000001", 10), ("E06000060", 20)])
     known = frozenset({"E06000001", "E06000002"})
-    with pytest.raises(InputDataError, match="not in the lad 2011 lookup") as err:
+    with pytest.raises(InputDataError, match="not in the lad 2011 lookup") as err, \
+            pytest.warns(GeographyWarning, match="E06000060 \\(Buckinghamshire, created 2020"):
         read_census2011_nomis(path, options=ReadOptions(known_codes=known))
     assert (err.value.row, err.value.code) == (2, "E06000060")
 
