@@ -30,7 +30,7 @@ from socint.data.lookups import (
     read_ruc2011,
 )
 from socint.data.nomis import is_nomis_header, read_census2011_nomis
-from socint.data.source import check_file, csv_header
+from socint.data.source import check_file, csv_header, head_bytes
 from socint.data.table import MHCLG, OGL, ONS, OfficialTable
 from socint.errors import SchemaError, _preview
 
@@ -174,8 +174,7 @@ def sniff(path: str | Path) -> tuple[list[str], Layout | None]:
     lookup file with extra columns is not mistaken for a smaller one.
     """
     p = check_file(path)
-    with p.open("rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    head = head_bytes(p, 4096).lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"{"):
         # The top-level "type" comes first in GeoJSON/TopoJSON files; parse fully otherwise.
         m = re.search(rb'"type"\s*:\s*"(\w+)"', head)
