@@ -283,13 +283,11 @@ MARGIN_GRID: dict[str, tuple[str, list[Any] | None]] = {
 
 def model_variants() -> dict[str, str]:
     """Nested variants of Model 3, each differing from it by one term (for AIC/BIC/LR)."""
-    no_la = TRUST_FORMULA.replace(' + C(wb_change, Treatment("<-5%"))', "")
-    no_interaction = TRUST_FORMULA.replace("div_decile * poor_english",
-                                           "div_decile + poor_english")
-    if TRUST_FORMULA in (no_la, no_interaction):  # pragma: no cover - guards a formula edit
-        raise RuntimeError("Model 3's formula changed: update model_variants()")
-    return {"Model 3 without White British change (LA)": no_la,
-            "Model 3 without diversity × poor English": no_interaction}
+    from socint.published import model3_formula
+
+    return {"Model 3 without White British change (LA)":
+            model3_formula(without=frozenset({"wb_change"})),
+            "Model 3 without diversity × poor English": model3_formula(interaction=False)}
 
 
 def fit_trust_models(survey: pd.DataFrame, *, with_tables: bool = True

@@ -102,3 +102,44 @@ PUBLISHED_LA_MEASURES = MappingProxyType(
         "E07000008": {"name": "Cambridge", "edi": 0.535, "dissimilarity": 15.0},
     }
 )
+
+
+#: Model 3's fixed part as a structured spec: (kind, variable, reference category or None),
+#: in the order of Annex Table 4. Kinds: ``num`` (numeric as is), ``sq`` (its square),
+#: ``cat`` (treatment-coded factor), ``x`` (the interaction of two numeric variables).
+MODEL3_FIXED: tuple[tuple[str, str, str | None], ...] = (
+    ("num", "female", None), ("num", "year_2010", None), ("num", "age", None),
+    ("num", "income", None), ("sq", "income", None), ("cat", "ethnicity", "White"),
+    ("num", "married", None), ("num", "years5", None), ("cat", "nssec", "Managerial"),
+    ("x", "div_decile*poor_english", None), ("num", "family_pct", None),
+    ("num", "income_decile", None), ("num", "crime_decile", None), ("num", "pct65", None),
+    ("num", "rural", None), ("cat", "wb_change", "<-5%"),
+)
+
+
+def model3_formula(*, lad: str = "lad_code", msoa: str = "msoa_code",
+                   outcome: str = "trust", without: frozenset[str] = frozenset(),
+                   interaction: bool = True) -> str:
+    """Model 3 in socint's formula syntax, built from :data:`MODEL3_FIXED`.
+
+    The grouping factors are the area-key columns (``lad_code``, ``msoa_code``) by default, so
+    the survey's own columns group the random intercepts. ``without`` drops terms by variable
+    and ``interaction=False`` keeps diversity and poor English as main effects only (the
+    nested variants the report compares).
+    """
+    parts = []
+    for kind, var, ref in MODEL3_FIXED:
+        if var in without:
+            continue
+        if kind == "x" and not interaction:
+            parts.extend(var.split("*"))
+        elif kind == "num":
+            parts.append(var)
+        elif kind == "sq":
+            parts.append(f"I({var}**2)")
+        elif kind == "cat":
+            parts.append(f'C({var}, Treatment("{ref}"))')
+        else:
+            a, b = var.split("*")
+            parts.append(f"{a} * {b}")
+    return f"{outcome} ~ " + " + ".join(parts) + f" + (1 | {lad}) + (1 | {msoa})"

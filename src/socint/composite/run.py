@@ -39,10 +39,10 @@ from socint.estimates.trust import (
     trust_from_survey,
 )
 from socint.estimates.validation import validate
-from socint.models import MODEL3_FORMULA
+from socint.published import model3_formula
 
 #: The published Model 3 with the survey's area-code columns as grouping factors.
-TRUST_FORMULA = MODEL3_FORMULA.replace("(1 | la) + (1 | msoa)", "(1 | lad_code) + (1 | msoa_code)")
+TRUST_FORMULA = model3_formula()
 METHODS = ("mrp", "report", "direct")
 
 

@@ -440,6 +440,7 @@ def transport(model: TransportableModel, design: FrameDesign, *, n_draws: int = 
     msoa_point, lad_point = _aggregate(p, design, lad_index, len(lad_codes))
     rng = np.random.default_rng([seed, 7])
     k = len(beta)
+    i_draws: FloatArray | None
     if model.vcov is not None:
         full = rng.multivariate_normal(np.r_[model.intercept or 0.0, beta], model.vcov,
                                        size=n_draws, method="cholesky")
