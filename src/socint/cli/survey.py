@@ -105,3 +105,62 @@ def estimate(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fa
         fail(str(exc), code=2)
     for p in paths:
         typer.echo(f"wrote {p}")
+
+
+@survey_app.command("import")
+def import_(file: Annotated[Path, typer.Argument(
+                help="Survey microdata: .sav, .dta, .csv, .tsv or .tab.")],
+            map_: Annotated[Path, typer.Option(
+                "--map", help="Mapping YAML (start from `socint survey map-template FILE`).")],
+            out: Annotated[Path, typer.Option(
+                "--out", help="Canonical respondent table: OUT.csv or OUT.parquet.")],
+            lookup: Annotated[list[Path] | None, typer.Option(
+                "--lookup", help="Official area lookup file (repeatable; e.g. "
+                                 "lookup_msoa11_ltla19.csv and lookup_msoa21_ltla22.csv to "
+                                 "also check the other vintage).")] = None,
+            max_unknown_area_share: Annotated[float, typer.Option(
+                "--max-unknown-area-share",
+                help="Stop when more than this share of rows have area codes unknown for the "
+                     "mapping's vintage (below it they are dropped and counted).")] = 0.05,
+            ) -> None:
+    """Import survey microdata with a mapping into socint's canonical respondent table.
+
+    The validation report (counts only) is printed and written beside OUT as
+    OUT.report.json and OUT.report.txt. OUT holds respondent rows: keep it as private as the
+    archive file.
+    """
+    from socint.microdata import import_survey, load_mapping, lookups_from_files, write_import
+
+    try:
+        mapping = load_mapping(map_)
+        tables = lookups_from_files(lookup, mapping.vintage) if lookup else None
+        result = import_survey(file, mapping, lookup=tables,
+                               max_unknown_area_share=max_unknown_area_share)
+        paths = write_import(result, out)
+    except SocintError as exc:
+        fail(str(exc), code=2)
+    typer.echo(result.report.to_text(), nl=False)
+    for p in paths:
+        typer.echo(f"wrote {p}")
+
+
+@survey_app.command("map-template")
+def map_template(file: Annotated[Path, typer.Argument(
+                     help="Survey microdata: .sav, .dta, .csv, .tsv or .tab.")],
+                 out: Annotated[Path | None, typer.Option(
+                     "--out", help="Write the template here (default: print it).")] = None,
+                 ) -> None:
+    """Write a starting mapping from the file's variables and value labels (nothing guessed)."""
+    from socint.io import write_text
+    from socint.microdata import map_template as template
+    from socint.microdata import read_microdata
+
+    try:
+        text = template(read_microdata(file))
+    except SocintError as exc:
+        fail(str(exc), code=2)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(text, out)
+        typer.echo(f"wrote {out}")
