@@ -141,21 +141,20 @@ def _areas(data: Microdata, mapping: SurveyMapping, lookup: LookupArg,
     n_unknown = int(unknown.sum())
     if n_unknown:
         distinct = codes[unknown].value_counts()
-        example = [f"{c} ({n} row(s))" for c, n in distinct.head(3).items()]
         match = "; ".join(f"{n} of these rows' codes are known {v} codes"
                           for v, n in other.items() if n) or (
             "none is known in the other vintage's lookup" if other else
             "give the other vintage's lookup too (--lookup) to check whether they fit it")
         fits = [v for v, n in other.items() if n]
         msg = (f"{n_unknown} of {len(codes)} rows have {mapping.area_level} codes unknown for "
-               f"vintage {mapping.vintage} ({len(distinct)} distinct, e.g. "
-               f"{', '.join(example)}); {match}")
+               f"vintage {mapping.vintage} ({len(distinct)} distinct code(s)); {match}")
         hint = (f"set `area: vintage: {fits[0]}` in the mapping if the file's codes are "
                 f"{fits[0]} codes" if fits else
                 "check the area column and the vintage stated in the archive's documentation")
         if n_unknown > max_unknown_share * len(codes):
-            raise GeographyError(msg, file=data.path, column=col,
-                                 code=str(distinct.index[0]), hint=hint)
+            # the error (not the log) names a few codes so the user can look them up
+            raise GeographyError(f"{msg}; e.g. {_preview(list(distinct.index[:3]))}",
+                                 file=data.path, column=col, hint=hint)
         warnings.warn(f"{msg}; these rows are dropped. {hint}", SocintWarning, stacklevel=3)
     return areas, missing, unknown, other
 
@@ -163,12 +162,20 @@ def _areas(data: Microdata, mapping: SurveyMapping, lookup: LookupArg,
 def apply_mapping(data: Microdata, mapping: SurveyMapping, *, lookup: LookupArg = None,
                   max_unknown_area_share: float = MAX_UNKNOWN_AREA_SHARE) -> ImportResult:
     """Apply a checked mapping to a read survey file (see :func:`import_survey`)."""
-    areas, area_missing, area_unknown, other = _areas(data, mapping, lookup,
-                                                      max_unknown_area_share)
+    if mapping.area_column not in data.frame.columns:
+        raise _absent(data, mapping.area_column, f"the mapping's `area: {mapping.area_level}`")
+    for name, var in mapping.variables.items():
+        if var.column not in data.frame.columns:
+            raise _absent(data, var.column, f"the mapping's `{name}`")
+    for key, column in mapping.design.items():
+        if column not in data.frame.columns:
+            raise _absent(data, column, f"the mapping's `{key}:`")
     specs = dict(mapping.variables)
     for key, column in mapping.design.items():
         specs[key] = VariableMap(key, column)
     columns = {name: _translate(data, var, mapping) for name, var in specs.items()}
+    areas, area_missing, area_unknown, other = _areas(data, mapping, lookup,
+                                                      max_unknown_area_share)
     reasons = {"missing_area_code": area_missing, "area_code_unknown": area_unknown}
     for attr, key in (("missing", "missing_value"), ("unmapped", "unmapped_code"),
                       ("out_of_range", "out_of_range")):

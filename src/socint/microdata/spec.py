@@ -195,10 +195,10 @@ def parse_mapping(raw: Mapping[str, Any], *, source: str | Path | None = None) -
                    "write e.g. `area: {msoa_code: COLUMN, vintage: 2011}`")
     level = levels[0]
     if area[level] in (None, FILL_IN):
-        raise _err(f"`area: {level}` has no column", src,
+        raise _err(f"`area: {level}` has no column (it is {area[level]})", src,
                    f"set it to the file's variable holding the {level}")
     vintage = area.get("vintage")
-    if vintage not in VINTAGES:
+    if vintage not in VINTAGES or isinstance(vintage, bool):
         raise _err(f"`area: vintage` was {vintage!r} but must be one of "
                    f"{', '.join(map(str, VINTAGES))}", src,
                    "set the census vintage of the area codes (2011 or 2021), as the archive's "
