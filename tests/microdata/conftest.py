@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-
 from _microdata_archive import MAPPING, canonical, encode, with_faults, write_archive
 
 

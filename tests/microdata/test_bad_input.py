@@ -59,13 +59,13 @@ def test_mapping_value_outside_the_canonical_set() -> None:
 
 
 def test_mapping_schema_errors() -> None:
-    with pytest.raises(SchemaError, match="unknown top-level key.*weights"):
+    with pytest.raises(SchemaError, match=r"unknown top-level key.*weights"):
         load_mapping({**_mapping(), "weights": "wt"})
     with pytest.raises(SchemaError, match="vintage` was 2001"):
         load_mapping(_mapping(area={"msoa_code": "msoa11cd", "vintage": 2001}))
     with pytest.raises(SchemaError, match="exactly one of"):
         load_mapping(_mapping(area={"msoa_code": "a", "lad_code": "b", "vintage": 2011}))
-    with pytest.raises(SchemaError, match="unknown key.*code"):
+    with pytest.raises(SchemaError, match=r"unknown key.*code"):
         load_mapping(_mapping(trust={"column": "nbrtrust", "code": {1: 1}}))
 
 
