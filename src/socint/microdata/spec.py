@@ -109,6 +109,18 @@ class SurveyMapping:
     source: str | None = None
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 without ``yes``/``no``/``on``/``off`` as booleans (they are answer codes here)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in rules if tag != "tag:yaml.org,2002:bool"]
+    for key, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 def _err(msg: str, source: str | None, hint: str) -> SchemaError:
     return SchemaError(msg, file=source, hint=hint)
 
@@ -244,7 +256,7 @@ def load_mapping(path: str | Path | Mapping[str, Any]) -> SurveyMapping:
         return parse_mapping(path)
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe)
     except FileNotFoundError:
         raise InputDataError("mapping file not found", file=p,
                              hint="give the path of a mapping YAML (socint survey "

@@ -8,6 +8,7 @@ the file defines, so the template can be shared without disclosing respondents.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,7 @@ def map_template(data: Microdata) -> str:
         "# Check every code against the archive's codebook/user guide: value labels in a file",
         "# can be abbreviated, and the codes of the same question can differ between waves.",
         "# Schema and canonical values: docs/methods/microdata.md",
-        f"survey: {path.stem}",
+        f"survey: {json.dumps(path.stem)}",
         f"area: {{msoa_code: {FILL_IN}, vintage: {FILL_IN}}}   # or lsoa_code / lad_code; "
         "vintage 2011 or 2021",
         f"weight: {FILL_IN}      # optional, like psu: and strata: (delete if none)",
