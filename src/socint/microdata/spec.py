@@ -256,7 +256,7 @@ def load_mapping(path: str | Path | Mapping[str, Any]) -> SurveyMapping:
         return parse_mapping(path)
     p = Path(path)
     try:
-        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe)
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader
     except FileNotFoundError:
         raise InputDataError("mapping file not found", file=p,
                              hint="give the path of a mapping YAML (socint survey "
