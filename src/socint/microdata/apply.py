@@ -98,13 +98,21 @@ def _translate(data: Microdata, var: VariableMap, mapping: SurveyMapping) -> _Co
         unmapped = ~miss & ~covered
         if unmapped.any() and mapping.unmapped == "error":
             raise _unmapped_error(data, var, keys, unmapped)
-        values = keys.map(lambda k: var.codes.get(k) if var.codes is not None else None)
+        values = keys.map(var.codes)  # uncovered and null-mapped codes → NaN
         miss = miss | (covered & values.isna())
         return _Column(values.where(~miss & ~unmapped), miss, unmapped, none)
     canon = CANONICAL.get(var.name)
     values = keys.where(~miss)
-    if canon is not None:
-        ok = values.map(lambda v: v is not None and not pd.isna(v) and canon.accepts(v))
+    if canon is not None and canon.values is not None:
+        if isinstance(canon.values[0], str):
+            ok = values.isin(canon.values)
+        else:
+            ok = pd.to_numeric(values, errors="coerce").isin(canon.values)
+    elif canon is not None:
+        num = pd.to_numeric(values, errors="coerce")
+        ok = num.between(canon.low, canon.high)
+        if canon.integer:
+            ok &= np.mod(num, 1) == 0
     elif var.name == "weight":
         num = pd.to_numeric(values, errors="coerce")
         ok = num.notna() & np.isfinite(num) & (num > 0)
