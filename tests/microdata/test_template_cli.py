@@ -90,6 +90,11 @@ def test_cli_import_error_exits_2(files: dict[str, Path], tmp_path: Path) -> Non
                               str(files["map"]), "--out", str(tmp_path / "o.csv")])
     assert res.exit_code == 2
     assert "pass --lookup" in res.output
+    bad = tmp_path / "bad.sav"
+    bad.write_text("a,b\n1,2\n")
+    res = runner.invoke(app, ["survey", "import", str(bad), "--map", str(files["map"]),
+                              "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and f"[file {bad}]" in res.output.replace("\n", "")
     assert not (tmp_path / "o.csv").exists()
 
 

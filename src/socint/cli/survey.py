@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from socint.cli import app
 from socint.cli.common import fail
 from socint.errors import SocintError
+
+
+def _fail(exc: SocintError) -> NoReturn:
+    """Exit 2 with the error; escaped so rich keeps the ``[file …, column …]`` part."""
+    from rich.markup import escape
+
+    fail(escape(str(exc)), code=2)
 
 survey_app = typer.Typer(
     help="Local-survey toolkit: check responses against the question bank, weight them to the "
@@ -49,7 +56,7 @@ def validate(responses: Responses) -> None:
         bank = load_bank()
         clean = validate_responses(read_input(responses, "response"), bank, file=responses)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     items = [i for i in bank.items if i in clean.columns]
     typer.echo(f"OK: {len(clean)} respondents, {len(items)} item(s) "
                f"({', '.join(items)}), question bank {bank.version}")
@@ -69,7 +76,7 @@ def weight(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fals
                                    tenure=tenure, trim=trim, file=responses)
         diag = margin_diagnostics(clean, res, table, la, tenure)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)
     diag.to_csv(out, index=False)
     typer.echo(f"converged: {res.converged} after {res.iterations} cycle(s); largest margin "
@@ -102,7 +109,7 @@ def estimate(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fa
                                     trim=trim, model_estimates=model, by=by,
                                     file=responses)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     for p in paths:
         typer.echo(f"wrote {p}")
 
@@ -138,7 +145,7 @@ def import_(file: Annotated[Path, typer.Argument(
                                max_unknown_area_share=max_unknown_area_share)
         paths = write_import(result, out)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     typer.echo(result.report.to_text(), nl=False)
     for p in paths:
         typer.echo(f"wrote {p}")
@@ -158,7 +165,7 @@ def map_template(file: Annotated[Path, typer.Argument(
     try:
         text = template(read_microdata(file))
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     if out is None:
         typer.echo(text, nl=False)
     else:

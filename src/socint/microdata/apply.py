@@ -110,7 +110,9 @@ def _translate(data: Microdata, var: VariableMap, mapping: SurveyMapping) -> _Co
             ok = pd.to_numeric(values, errors="coerce").isin(canon.values)
     elif canon is not None:
         num = pd.to_numeric(values, errors="coerce")
-        ok = num.between(canon.low, canon.high)
+        low = -np.inf if canon.low is None else canon.low
+        high = np.inf if canon.high is None else canon.high
+        ok = (num >= low) & (num <= high)
         if canon.integer:
             ok &= np.mod(num, 1) == 0
     elif var.name == "weight":

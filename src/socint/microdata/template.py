@@ -26,14 +26,21 @@ def _fmt(code: object) -> str:
     return repr(code) if isinstance(code, str) else str(code)
 
 
+def _order(code: object) -> tuple[int, float, str]:
+    """Sort key of a code: numbers first in numeric order, then text alphabetically."""
+    if isinstance(code, int | float) and not isinstance(code, bool):
+        return (0, float(code), "")
+    return (1, 0.0, str(code))
+
+
 def _codes_of(data: Microdata, column: str) -> list[tuple[str, str]]:
     labels = data.value_labels.get(column)
     if labels:
-        return [(_fmt(k), v) for k, v in sorted(labels.items(), key=lambda kv: str(kv[0]))]
+        return [(_fmt(k), v) for k, v in sorted(labels.items(), key=lambda kv: _order(kv[0]))]
     if data.format in ("csv", "tsv"):
         values = pd.Series(data.frame[column].dropna().unique())
         if 0 < len(values) <= MAX_LISTED_VALUES:
-            return [(_fmt(v), "") for v in sorted(values.tolist(), key=str)]
+            return [(_fmt(v), "") for v in sorted(values.tolist(), key=_order)]
     return []
 
 
