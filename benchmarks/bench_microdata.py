@@ -4,7 +4,7 @@ Builds an archive-style .sav from the synthetic survey (the test suite's encodin
 ``--rows`` rows), then prints the median of ``--repeats`` runs of (a) ``pyreadstat.read_sav`` and
 (b) the full import (read + mapping + area check + report), and their ratio.
 
-    PYTHONPATH=src:tests/microdata python benchmarks/bench_microdata.py --rows 100000
+    PYTHONPATH=src python benchmarks/bench_microdata.py --rows 100000
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "microdata"))
 
-from _microdata_archive import MAPPING, canonical, encode, write_archive  # noqa: E402
+from _microdata_archive import MAPPING, canonical, encode, write_archive
 
 
 def main() -> None:
