@@ -72,3 +72,21 @@ def test_cli_with_real_lookups_drops_and_counts_a_few(shared_data: Path,
     assert "area code unknown for the stated vintage: 3 (3 of them are known 2021 codes)" \
         in res.output
     assert pd.read_csv(tmp_path / "o.csv")["lad_code"].str.match(r"^[EW]0[6-9]").all()
+
+
+@pytest.mark.filterwarnings("ignore::socint.errors.SocintWarning")
+def test_lsoa_codes_through_two_joined_lookups(shared_data: Path, tmp_path: Path) -> None:
+    lsoa_msoa = shared_data / "geographr_lookups_boundaries" / "lookup_lsoa11_msoa11.csv"
+    lookups = lookups_from_files([lsoa_msoa, shared_data.joinpath(*L11)], 2011)
+    assert set(lookups) == {2011}
+    table = lookups[2011].dropna().head(50)
+    path = _survey(tmp_path / "s.csv", table["lsoa_code"].tolist())
+    mapping = {"area": {"lsoa_code": "msoa", "vintage": 2011},
+               "variables": {"trust": {"column": "q1", "codes": {1: 1, 2: 0}}}}
+    result = import_survey(path, mapping, lookup=lookups)
+    # each file checked on its own: LSOA → MSOA from one, MSOA → LAD from the other
+    lsoa_to_msoa = read_lookup(lsoa_msoa)[1].set_index("lsoa_code")["msoa_code"]
+    msoa_to_lad = read_lookup(shared_data.joinpath(*L11))[1].set_index("msoa_code")["lad_code"]
+    msoa = table["lsoa_code"].map(lsoa_to_msoa)
+    assert (result.table["msoa_code"].to_numpy() == msoa.to_numpy()).all()
+    assert (result.table["lad_code"].to_numpy() == msoa.map(msoa_to_lad).to_numpy()).all()
