@@ -92,13 +92,25 @@ class ConvergenceError(ModelError):
     """An optimiser or iterative procedure did not converge."""
 
 
+class SocintWarning(UserWarning):
+    """Base class of socint's warnings: the input is suspicious but usable."""
+
+
+class ModelWarning(SocintWarning):
+    """A fitted model is usable with care: a singular fit (a variance at the boundary), a
+    grouping factor with one level, aliased grouping factors, near-unidentifiable parameters,
+    or a prediction on categories not seen in the fit."""
+
+
 __all__ = [
     "ConvergenceError",
     "GeographyError",
     "InputDataError",
     "ModelError",
+    "ModelWarning",
     "SchemaError",
     "SocintError",
+    "SocintWarning",
     "StoreError",
     "_preview",
 ]
