@@ -108,6 +108,12 @@ class GeographyWarning(SocintWarning):
     """Area codes that do not belong to the table's stated vintage (e.g. a 2021 LA in 2011)."""
 
 
+class ModelWarning(SocintWarning):
+    """A fitted model is usable with care: a singular fit (a variance at the boundary), a
+    grouping factor with one level, aliased grouping factors, near-unidentifiable parameters,
+    or a prediction on categories not seen in the fit."""
+
+
 __all__ = [
     "ConvergenceError",
     "ExcessPersonsWarning",
@@ -116,6 +122,7 @@ __all__ = [
     "InputDataError",
     "InputDataWarning",
     "ModelError",
+    "ModelWarning",
     "SchemaError",
     "SocintError",
     "SocintWarning",

@@ -18,6 +18,14 @@ import pandas as pd
 
 from socint.errors import ModelError
 from socint.models.blocks import NestedBlocks
+from socint.models.checks import (
+    EIGEN_RATIO_TOL,
+    act,
+    aliased_pairs,
+    eigen_ratio,
+    separating_columns,
+    validate_level,
+)
 from socint.models.formula import parse_formula
 from socint.models.frame import FloatArray, ModelFrame, build_frame, check_separation
 from socint.models.laplace import LINKS, LaplaceProblem
@@ -44,21 +52,69 @@ def _single_thread_blas() -> Iterator[None]:
         yield
 
 
-def _check_after(frame: ModelFrame, opt_beta: FloatArray, se_int: FloatArray) -> None:
-    """Detect separation after the fit: exploding coefficients on the internal scale."""
+def _check_after(frame: ModelFrame, opt_beta: FloatArray, se_int: FloatArray,
+                 level: str) -> None:
+    """Detect separation after the fit: exploding coefficients on the internal scale.
+
+    The columns named are those of the separating direction found by the linear programme of
+    :func:`checks.separating_columns`, not every coefficient that grew with them (those along
+    a separating direction drag correlated ones, e.g. an interaction, with them).
+    """
     bad = [frame.columns[k] for k in range(opt_beta.size)
            if frame.columns[k] != "Intercept" and (abs(opt_beta[k]) > 15 or se_int[k] > 50)]
-    if bad:
+    if not bad:
+        return
+    sep = separating_columns(frame.columns, frame.X, frame.y, frame.trials)
+    if sep:
         raise ModelError(
-            "the fit diverged for design column(s) " + ", ".join(repr(b) for b in bad)
-            + " (huge coefficient or standard error): quasi-complete separation",
-            column=bad[0],
+            "the fit diverged for design column(s) " + ", ".join(repr(b) for b in sep)
+            + ": they separate the outcome (quasi-complete separation, Albert & Anderson "
+            "1984), so their coefficients have no finite maximum likelihood estimate",
+            column=sep[0],
             hint="merge sparse categories, drop the term(s), or check the coding of the outcome",
         )
+    act(level,
+        "the model is nearly unidentifiable: huge coefficient or standard error for design "
+        "column(s) " + ", ".join(repr(b) for b in bad) + " although no covariate separates "
+        "the outcome (nearly collinear covariates?)",
+        column=bad[0], stacklevel=5,
+        hint="remove nearly collinear covariates or merge sparse categories")
+
+
+def _check_fit(frame: ModelFrame, opt: Optimum, control: Control) -> None:
+    """Singular fit and near-unidentifiability (lme4's ``check.conv.singular`` and
+    ``check.conv.hess``), reported as the ``Control`` check levels say."""
+    p = frame.X.shape[1]
+    zero = [frame.factor_names[f] for f, bd in enumerate(opt.boundary) if bd]
+    if zero:
+        act(control.check_singular,
+            "singular fit: the variance of " + ", ".join(repr(z) for z in zero)
+            + f" is at the boundary (standard deviation < {control.boundary_tol:g}); the data "
+            "show no variation between those groups beyond the other terms",
+            hint="the fit is usable (the variance is estimated as 0); drop the term for a "
+                 "simpler model, or check that the groups are coded as intended")
+    if opt.hessian is None or not opt.hessian_pd:
+        return
+    free = np.array([True] * p + [not b for b in opt.boundary])
+    H = opt.hessian[np.ix_(free, free)]
+    ratio = eigen_ratio(H)
+    if ratio < EIGEN_RATIO_TOL:
+        names = [*frame.columns, *(f"sd {n}" for n in frame.factor_names)]
+        names = [n for n, f in zip(names, free, strict=True) if f]
+        _, vec = np.linalg.eigh(H)
+        load = np.abs(vec[:, 0])
+        worst = [names[k] for k in np.argsort(-load)[:3] if load[k] > 0.2]
+        act(control.check_identifiable,
+            f"the model is nearly unidentifiable: the Hessian's eigenvalue ratio is {ratio:.2g} "
+            f"(< {EIGEN_RATIO_TOL:g}); poorly determined along "
+            + ", ".join(repr(w) for w in worst),
+            hint="remove nearly collinear covariates or aliased grouping factors, or merge "
+                 "sparse categories")
 
 
 def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optimum,
-            nagq: int, data: pd.DataFrame, extra: dict[str, Any]) -> GlmmResult:
+            nagq: int, data: pd.DataFrame, extra: dict[str, Any],
+            check_identifiable: str = "warn") -> GlmmResult:
     p = problem.p
     F = problem.F
     A = frame.to_original
@@ -72,7 +128,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         cov[:p, :p] = np.linalg.inv(problem.last_schur)
     # otherwise (Hessian not positive definite) the SEs stay NaN: there are none to report
     se_int = np.sqrt(np.abs(np.diag(cov[:p, :p])))
-    _check_after(frame, opt.beta, se_int)
+    _check_after(frame, opt.beta, se_int, check_identifiable)
     T = np.eye(p + F)
     T[:p, :p] = A
     cov_full = T @ np.nan_to_num(cov, nan=0.0) @ T.T
@@ -155,6 +211,8 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
         Bad formula or data, empty category, separation (naming the term).
     """
     control = control or Control()
+    for name in ("check_nlev", "check_singular", "check_aliased", "check_identifiable"):
+        validate_level(name, getattr(control, name))
     if control.nagq not in (0, 1):
         raise ModelError(
             f"`nagq` was {control.nagq} but is expected to be in [0, 1]",
@@ -170,7 +228,12 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                          hint='use "logit" (default) or "probit"')
     t0 = time.perf_counter()
     parsed = parse_formula(formula)
-    frame = build_frame(parsed, data, weights)
+    frame = build_frame(parsed, data, weights, check_nlev=control.check_nlev)
+    for a, b in aliased_pairs(frame.factor_names, frame.codes, frame.n_groups):
+        act(control.check_aliased,
+            f"grouping factors {a!r} and {b!r} are aliased: every group of one holds exactly "
+            "one group of the other, so only the sum of their variances is identified",
+            hint=f"drop one of the random terms (1 | {a}) or (1 | {b})", stacklevel=3)
     if weights is not None:
         finest = int(np.argmax(frame.n_groups))
         w = scale_weights(frame.weights, frame.codes[finest], control.weights_scaling)
@@ -185,11 +248,12 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                                  information=control.information)
         beta_glm = glm_start(problem)
         if control.nagq == 0:
-            beta0, sigma0, _, n0 = fit_nagq0(problem, beta_glm, np.full(problem.F, 0.5))
+            beta0, sigma0, _, n0, ok0 = fit_nagq0(problem, beta_glm, np.full(problem.F, 0.5))
             st = problem.evaluate(beta0, sigma0)
             opt = Optimum(
                 beta=beta0, sigma=sigma0, value=st.value, grad=st.grad, hessian=None,
-                converged=True, message="nAGQ=0 optimum over σ (β by joint PIRLS)",
+                converged=ok0, message="nAGQ=0 optimum over σ (β by joint PIRLS)"
+                + ("" if ok0 else "; L-BFGS-B did not report convergence"),
                 n_evals=n0, grad_max=float("nan"), scaled_grad_max=float("nan"),
                 hessian_pd=False, boundary=tuple(bool(s < control.boundary_tol)
                                                  for s in sigma0), b=st.b,
@@ -201,9 +265,10 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             beta0, _ = problem.pirls_joint(sigma0, beta_glm, tol=1e-4)
             opt = fit_laplace(problem, beta0, sigma0, control)
         t1 = time.perf_counter()
+        _check_fit(frame, opt, control)
         result = _result(formula, frame, problem, opt, control.nagq, data, {
             "seconds_total": t1 - t0,
-        })
+        }, control.check_identifiable)
     return result
 
 

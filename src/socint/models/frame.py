@@ -21,6 +21,7 @@ import pandas as pd
 from formulaic import model_matrix
 
 from socint.errors import InputDataError, ModelError
+from socint.models.checks import act, constant_columns, one_level_factors
 from socint.models.formula import ParsedFormula
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -180,10 +181,47 @@ def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatA
             )
 
 
+def _check_variation(parsed: ParsedFormula, y: FloatArray, trials: FloatArray) -> None:
+    """Raise if the outcome is all successes or all failures (no model can be fitted)."""
+    s, m = float(y.sum()), float(trials.sum())
+    if s > 0 and s < m:
+        return
+    what = parsed.response or f"cbind({parsed.successes}, {parsed.failures})"
+    outcome = "0 (no successes)" if s == 0 else "1 (no failures)"
+    raise ModelError(
+        f"the outcome {what!r} has no variation: every one of the {y.size} rows is {outcome}",
+        column=parsed.response,
+        hint="a binomial model needs both outcomes; check the coding of the outcome and the "
+             "filter that selected the rows",
+    )
+
+
+def _check_one_level(parsed: ParsedFormula, labels: list[pd.Index], columns: tuple[str, ...],
+                     X: FloatArray, level: str) -> None:
+    """A grouping factor with one level has no between-group variance to estimate (lme4's
+    ``check.nlev.gtr.1``); say so, and which covariates are then constant."""
+    names = parsed.random_names
+    one = one_level_factors(names, labels)
+    if not one:
+        return
+    const = constant_columns(columns, X)
+    which = ", ".join(f"{names[f]!r} (only {labels[f][0]!r})" for f in one)
+    msg = (f"grouping factor {which} has one level: its variance cannot be estimated")
+    if const:
+        msg += ("; covariates constant over all rows (not estimable from these data): "
+                + ", ".join(repr(c) for c in const))
+    act(level, msg, column=parsed.random[one[0]][0], stacklevel=5,
+        hint="fit data covering several groups, or drop the factor's random term"
+             + (" and the constant covariates" if const else "")
+             + ' (Control(check_nlev="warn") fits anyway)')
+
+
 def build_frame(
     parsed: ParsedFormula,
     data: pd.DataFrame,
     weights: FloatArray | str | None = None,
+    *,
+    check_nlev: str = "raise",
 ) -> ModelFrame:
     """Build the model frame: response, scaled design matrix, group codes, nesting.
 
@@ -193,8 +231,10 @@ def build_frame(
     Raises
     ------
     ModelError
-        For a response that is not 0/1 (or not valid successes/failures), a missing column, an
-        all-zero design column (empty category), or a rank-deficient design.
+        For no rows, an outcome without variation, a response that is not 0/1 (or not valid
+        successes/failures), a missing column, a grouping factor with one level (unless
+        ``check_nlev`` is "warn" or "ignore"), an all-zero design column (empty category), or a
+        rank-deficient design.
     """
     if not isinstance(data, pd.DataFrame):
         raise ModelError(
@@ -234,6 +274,11 @@ def build_frame(
     for cols in parsed.random:
         for c in cols:
             keep &= df[c].notna().to_numpy()
+    if len(df) == 0:
+        raise ModelError(
+            "the data have no rows (a header-only survey file?): there is nothing to fit",
+            hint="check that the survey file holds respondents, and the filter that selected them",
+        )
     w_arr: FloatArray | None = None
     if weights is not None:
         w_ser = df[weights] if isinstance(weights, str) else pd.Series(np.asarray(weights))
@@ -261,6 +306,12 @@ def build_frame(
             hint="check the variable names and the formulaic syntax of the fixed part",
         ) from exc
     idx = mm.index
+    if len(idx) == 0:
+        raise ModelError(
+            f"none of the {len(df)} rows is complete: every row has a missing value in the "
+            "outcome, a covariate or a grouping factor of the model",
+            hint="check the missing-value coding of the model's columns",
+        )
     columns = tuple(str(c) for c in mm.columns)
     col_terms: dict[str, str] = {}
     for ts in mm.model_spec.structure:
@@ -283,6 +334,15 @@ def build_frame(
             row=row + 1,
             hint="check the cbind(successes, failures) expressions",
         )
+    _check_variation(parsed, y, trials)
+    sub = df.loc[idx]
+    codes: list[IntArray] = []
+    labels: list[pd.Index] = []
+    for gcols in parsed.random:
+        gc, lab = _group_codes(sub, gcols)
+        codes.append(gc)
+        labels.append(lab)
+    _check_one_level(parsed, labels, columns, X_raw, check_nlev)
     has_intercept = "Intercept" in columns
     for k, c in enumerate(columns):
         if c != "Intercept" and np.all(X_raw[:, k] == 0):
@@ -309,13 +369,6 @@ def build_frame(
             f"collinear column(s): {', '.join(weak) or 'unknown'}",
             hint="remove a redundant covariate or category",
         )
-    sub = df.loc[idx]
-    codes: list[IntArray] = []
-    labels: list[pd.Index] = []
-    for gcols in parsed.random:
-        gc, lab = _group_codes(sub, gcols)
-        codes.append(gc)
-        labels.append(lab)
     n_groups = tuple(len(lab) for lab in labels)
     nesting = detect_nesting(tuple(codes), n_groups)
     w = np.ones(len(idx)) if w_arr is None else w_arr[idx.to_numpy()]

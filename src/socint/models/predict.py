@@ -29,27 +29,13 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-def _design(result: GlmmResult, data: pd.DataFrame) -> np.ndarray:
-    spec = result._spec["model_spec"]
-    try:
-        mm = spec.get_model_matrix(data, na_action="raise")
-    except Exception as exc:  # formulaic raises many types
-        raise ModelError(
-            f"cannot build the design matrix for the new data: {exc}",
-            hint="new data need every covariate of the model, with categories seen in the fit",
-        ) from exc
-    cols = [str(c) for c in mm.columns]
-    if cols != list(result.fixef.index):
-        raise ModelError(
-            f"new data give design columns {cols} but the model has {list(result.fixef.index)}",
-            hint="categorical variables must only use categories seen in the fit",
-        )
-    return mm.to_numpy(dtype=float)
+def _design(result: GlmmResult, data: pd.DataFrame, unseen: str = "raise") -> np.ndarray:
+    return result.design_matrix(data, unseen=unseen)
 
 
 def _random_part(result: GlmmResult, data: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(data))
-    for name, cols in zip(result.sd.index, result._spec["factor_columns"], strict=True):
+    for name, cols in result.grouping_factors.items():
         missing = [c for c in cols if c not in data.columns]
         if missing:
             raise ModelError(
@@ -79,14 +65,14 @@ def _inverse_link_d(link: str, eta: FloatArray) -> tuple[FloatArray, FloatArray]
 
 
 def predict_frame(result: GlmmResult, new_data: pd.DataFrame | None, *, include_random: bool,
-                  type: str) -> pd.Series:
+                  type: str, unseen: str = "raise") -> pd.Series:
     """Predictions for :meth:`GlmmResult.predict`."""
     if type not in ("response", "link"):
         raise ModelError(f'`type` was "{type}" but is expected to be in ["response", "link"]')
     data = result._data if new_data is None else new_data
     if data is None:
         raise ModelError("no data to predict on", hint="pass new_data")
-    eta = _design(result, data) @ result.fixef.to_numpy()
+    eta = _design(result, data, unseen) @ result.fixef.to_numpy()
     if include_random:
         eta = eta + _random_part(result, data)
     out = _inverse_link(result.link, eta) if type == "response" else eta

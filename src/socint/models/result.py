@@ -81,6 +81,33 @@ class GlmmResult:
     _spec: Any = field(default=None, repr=False)
     _data: pd.DataFrame | None = field(default=None, repr=False)
 
+    # ---- the model's design (public; small-area estimation builds on it) ------------------
+    @property
+    def fixed_terms(self) -> tuple[str, ...]:
+        """Design column names, in the order of :attr:`fixef` and of :meth:`design_matrix`."""
+        return tuple(str(c) for c in self.fixef.index)
+
+    @property
+    def grouping_factors(self) -> dict[str, tuple[str, ...]]:
+        """Per random-effect factor (as in :attr:`ranef`), the data columns defining its groups
+        (``("la", "msoa")`` for ``la:msoa``)."""
+        cols = self._spec["factor_columns"] if self._spec else ()
+        return dict(zip(self.sd.index, (tuple(c) for c in cols), strict=True))
+
+    def design_matrix(self, data: pd.DataFrame, *, unseen: str = "raise") -> FloatArray:
+        """The fixed-effects design matrix of ``data`` (n × p, columns :attr:`fixed_terms`),
+        encoded exactly as in the fit, so ``design_matrix(d) @ fixef`` is the linear predictor
+        without random effects.
+
+        A category absent from the fit (e.g. a population frame with an ethnicity the survey
+        lacks) raises a :class:`~socint.errors.ModelError` naming it, or with
+        ``unseen="warn"`` gives a :class:`~socint.errors.ModelWarning` and NaN rows.
+        """
+        from socint.models.design import design_matrix
+
+        return design_matrix(self._spec["model_spec"], list(self.fixed_terms), data,
+                             unseen=unseen)
+
     # ---- inference ---------------------------------------------------------------------
     @property
     def se(self) -> pd.Series:
@@ -201,15 +228,18 @@ class GlmmResult:
 
     # ---- predictions -------------------------------------------------------------------
     def predict(self, new_data: pd.DataFrame | None = None, *, include_random: bool = True,
-                type: str = "response") -> pd.Series:
+                type: str = "response", unseen: str = "raise") -> pd.Series:
         """Predicted probabilities (``type="response"``) or the linear predictor (``"link"``).
 
         With ``include_random`` the conditional modes of the groups are added; groups not seen
         in the fit get 0 (the population mean), as lme4 with ``allow.new.levels = TRUE``.
+        A category of a covariate not seen in the fit raises (``unseen="raise"``) or warns and
+        gives NaN (``"warn"``); see :meth:`design_matrix`.
         """
         from socint.models.predict import predict_frame
 
-        return predict_frame(self, new_data, include_random=include_random, type=type)
+        return predict_frame(self, new_data, include_random=include_random, type=type,
+                             unseen=unseen)
 
     def margins(self, variable: str, values: list[Any] | None = None, *,
                 data: pd.DataFrame | None = None, integrate: bool = False,
