@@ -16,6 +16,11 @@ from socint.cli import app
 
 RUNNER = CliRunner()
 
+
+def _flat(text: str) -> str:
+    """Output without rich's box characters and line wrapping, for substring checks."""
+    return " ".join(text.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
+
 WIDE = """oa_code,msoa_code,lad_code,lad_name,white,mixed,asian,black,other
 E00000001,E02000001,E09000001,Alpha,30,2,5,3,0
 E00000002,E02000001,E09000001,Alpha,10,2,25,3,0
@@ -40,8 +45,9 @@ def test_wide_file_by_lad(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["measures", str(src), "--out", str(out)])
     assert res.exit_code == 0, res.output
     t = pd.read_csv(out)
-    assert t["area_code"].tolist() == ["E09000001", "E09000002"]
-    assert t["area_name"].tolist() == ["Alpha", "Beta"]
+    assert t["lad_code"].tolist() == ["E09000001", "E09000002"]
+    assert t["lad_name"].tolist() == ["Alpha", "Beta"]
+    assert "area_code" not in t.columns
     assert t["population"].tolist() == [120, 104]
     # Alpha white: OAs 30, 10, 20 of X = 60; others 10, 30, 20 of Y = 60
     assert t.loc[0, "dissimilarity"] == pytest.approx(0.5 * (20 + 20 + 0) / 60)
@@ -69,7 +75,7 @@ def test_bad_file_gives_clear_error(tmp_path: Path) -> None:
     src.write_text(WIDE.replace("E00000002,E02000001,E09000001,Alpha,10",
                                 "E00000002,E02000001,E09000001,Alpha,-10"))
     res = RUNNER.invoke(app, ["measures", str(src), "--out", str(tmp_path / "o.csv")])
-    assert res.exit_code == 1
+    assert res.exit_code == 3  # input data (docs/cli.md)
     assert "negative" in res.output and "E00000002" in res.output
 
 
@@ -78,7 +84,7 @@ def test_preset_cannot_be_combined_with_levels(tmp_path: Path) -> None:
     src.write_text(WIDE)
     res = RUNNER.invoke(app, ["measures", str(src), "--preset", "bright_blue_2019",
                               "--unit-level", "lsoa", "--out", str(tmp_path / "o.csv")])
-    assert res.exit_code == 1 and "--preset fixes" in res.output
+    assert res.exit_code == 2 and "--preset fixes" in res.output  # usage
 
 
 def test_bright_blue_preset_on_the_census_files(tmp_path: Path) -> None:
@@ -98,7 +104,7 @@ def test_synthetic_england(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["measures", "synthetic", "--out", str(out)])
     assert res.exit_code == 0, res.output
     t = pd.read_csv(out)
-    assert len(t) > 100 and t["area_code"].is_unique
+    assert len(t) > 100 and t["lad_code"].is_unique
     assert t["simpson"].between(0, 1).all() and t["dissimilarity"].between(0, 1).all()
 
 
@@ -118,4 +124,5 @@ def test_rollup_and_bias_options(tmp_path: Path) -> None:
     assert t["expected_dissimilarity"].between(0, 1).all()
     assert {"corrected_dissimilarity", "corrected_dissimilarity_decile"} <= set(t.columns)
     bad = RUNNER.invoke(app, ["measures", str(src), "--rollup", "median", "--out", str(out)])
-    assert bad.exit_code == 1 and "rollup 'median'" in bad.output
+    assert bad.exit_code == 2  # usage: the choices are listed
+    assert "'median' is not one of 'pooled', 'weighted_mean'" in _flat(bad.output)

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from socint.cli import app
-from socint.cli.common import fail
-from socint.errors import SocintError
+from socint.cli.common import EXIT_USAGE, echo, fail, output_dir
 
 
 def _parse_outcomes(specs: list[str]) -> dict[str, str]:
@@ -19,12 +18,15 @@ def _parse_outcomes(specs: list[str]) -> dict[str, str]:
     for spec in specs:
         name, _, kind = spec.partition(":")
         if not name or kind not in KINDS:
-            fail(f"--outcome {spec!r} must be NAME:KIND with KIND one of {', '.join(KINDS)}", 2)
+            fail(f"--outcome {spec!r} must be NAME:KIND with KIND one of {', '.join(KINDS)}",
+                 EXIT_USAGE)
         out[name] = kind
     return out
 
 
-@app.command("compare")
+@app.command("compare", epilog="Example: socint compare survey.csv --outcome "
+                                "cohesion_likert:likert --group area_group --wave wave "
+                                "--before 2019 --out socint-compare")
 def compare(
     survey: Annotated[Path, typer.Argument(help="Respondent-level survey CSV.")],
     outcome: Annotated[list[str], typer.Option(
@@ -45,7 +47,8 @@ def compare(
     trust: Annotated[str, typer.Option("--trust", help="Trusting codes, comma-separated.")]
     = "4,5",
     distrust: Annotated[str, typer.Option("--distrust", help="Distrusting codes.")] = "1,2",
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("socint-compare"),
+    out: Annotated[Path, typer.Option("--out", help="Output folder.", callback=output_dir)]
+    = Path("socint-compare"),
 ) -> None:
     """Adjusted means by group and wave with area-clustered CIs, gaps and DiD; CSV + page."""
     from socint.instruments.run import read_input, run_compare
@@ -54,13 +57,12 @@ def compare(
         return [int(t) if t.strip().lstrip("-").isdigit() else t.strip()
                 for t in text.split(",") if t.strip()]
 
-    try:
-        paths = run_compare(
-            read_input(survey, "survey"), out, outcomes=_parse_outcomes(outcome), group=group,
-            covariates=covariate or [], cluster=cluster, wave=wave, reference=reference,
-            before=before, trust_outcome=trust_outcome, trust=codes(trust),
-            distrust=codes(distrust))
-    except SocintError as exc:
-        fail(str(exc), code=2)
+    # socint errors (bad survey, unknown group…) are printed with their location and exit
+    # code by the root command group (socint.cli.SocintGroup)
+    paths = run_compare(
+        read_input(survey, "survey"), out, outcomes=_parse_outcomes(outcome), group=group,
+        covariates=covariate or [], cluster=cluster, wave=wave, reference=reference,
+        before=before, trust_outcome=trust_outcome, trust=codes(trust),
+        distrust=codes(distrust))
     for p in paths:
-        typer.echo(f"wrote {p}")
+        echo(f"wrote {p}")
