@@ -15,6 +15,12 @@ from typing import Any
 
 from socint.data.boundaries import _load_json, read_boundaries
 from socint.data.census2011 import MLID_GROUPS, read_census2011_ethnicity_small_area
+from socint.data.census2011_dc2101 import (
+    is_dc2101_header,
+    read_census2011_dc2101_long,
+    read_census2011_dc2101_wide,
+    read_dc2101_ethnic_codes,
+)
 from socint.data.census2021 import (
     read_census2021_ethnicity,
     read_census2021_proficiency,
@@ -86,6 +92,19 @@ _LAYOUT_LIST: list[Layout] = [
            "Census 2011 ethnic group, LSOAs (14 groups + Persons)", f"{ONS} (MLID)", OGL,
            _has("LSOA", "Persons", *_MLID, without=("OA",)),
            "census2011_ethnicity_oa_lsoa_mlid/ethnicity_2011_lsoa_ew.csv"),
+    # DC2101EW before the generic Nomis layout, which would also match its header.
+    Layout("census2011_dc2101_wide", read_census2011_dc2101_wide,
+           "Census 2011 DC2101EW ethnic group x sex x age, Nomis wide (LAs, regions, countries)",
+           f"{ONS} (Nomis)", OGL, is_dc2101_header,
+           "census2011_dc2101ew_ethnicity_sex_age_la/dc2101ew_ethnicity_sex_age_la_ew_wide.csv"),
+    Layout("census2011_dc2101_long", read_census2011_dc2101_long,
+           "Census 2011 DC2101EW ethnic group x sex x age, LAs, tidy long", f"{ONS} (Nomis)",
+           OGL, _has("geography_code", "sex", "age_band", "ethnic_group_code", "count"),
+           "census2011_dc2101ew_ethnicity_sex_age_la/dc2101ew_ethnicity_sex_age_la_ew_long.csv"),
+    Layout("census2011_dc2101_codes", read_dc2101_ethnic_codes,
+           "Census 2011 DC2101EW ethnic group codes of the long file", f"{ONS} (Nomis)", OGL,
+           _has("ethnic_group_code", "ethnic_group"),
+           "census2011_dc2101ew_ethnicity_sex_age_la/ethnic_group_codes.csv"),
     Layout("census2011_nomis", read_census2011_nomis,
            "Census 2011 Nomis bulk wide table (QS201EW ethnic group; religion, proficiency)",
            f"{ONS} (Nomis)", OGL, is_nomis_header,
