@@ -27,6 +27,7 @@ from socint.data.census2021 import (
     read_census2021_religion,
     read_population_single_year,
 )
+from socint.data.census2021_age import is_age6_header, read_census2021_age6
 from socint.data.iod import read_iod
 from socint.data.lookups import (
     LATLONG_HEADERS,
@@ -79,7 +80,9 @@ def _has(*cols: str, without: tuple[str, ...] = ()) -> Matcher:
 
 def _lookup(layout_id: str) -> Matcher:
     lay = next(x for x in LOOKUP_LAYOUTS if x.id == layout_id)
-    return _has(*lay.columns, *lay.flags)
+    # A lookup holds no counts: files with a total column (e.g. age6_msoa21_ew.csv, which also
+    # carries msoa21/ltla22 code and name columns) are count tables, not lookups.
+    return _has(*lay.columns, *lay.flags, without=("total_residents",))
 
 
 _MLID = tuple(MLID_GROUPS)
@@ -129,6 +132,9 @@ _LAYOUT_LIST: list[Layout] = [
            "Census 2021 TS030 religion, LSOA 2021", ONS, OGL,
            _has("lsoa21_code", "total_residents", "No religion", "Christian"),
            "census2021_demographr/religion21_lsoa21.csv"),
+    Layout("census2021_age6", read_census2021_age6,
+           "Census 2021 usual residents by age (6 bands), LSOA21 / MSOA21 / LAD 2022", ONS, OGL,
+           is_age6_header, "census2021_age6_lsoa21_msoa21/age6_msoa21_ew.csv"),
     Layout("population_mid2019_msoa11", read_population_single_year,
            "Mid-2019 population by single year of age, MSOA 2011", ONS, OGL,
            _has("msoa11_code", "total_population", "0", "90+"),
@@ -176,6 +182,10 @@ _LOOKUP_EXAMPLES = {
     "msoa_la": "geo_lookups_drkane/msoa_la.csv",
     "ltla14_lookup": "ons_uk_topojson_lad_2014_2025/ltla14_lookup.csv",
     "lad16_csp16_pfa16": "census2011_ethnicity_la_qs201ew/lad16_to_csp16_to_pfa16_lookup_ew.csv",
+    **{k: f"geographr_2021_lookups_boundaries/{k}.csv" for k in (
+        "lookup_lsoa11_lsoa21_ltla22", "lookup_msoa11_msoa21_ltla22",
+        "lookup_lsoa21_msoa21_ltla22", "lookup_msoa21_ltla22", "lookup_lsoa21_ward24_ltla24",
+        "lookup_ltla21_region21", "lookup_ltla22_ltla23")},
 }
 
 #: Layout id -> :class:`Layout`, in the order they are tried.
