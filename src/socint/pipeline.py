@@ -212,14 +212,28 @@ def open_source(config: RunConfig) -> SourceData:
 
 
 def area_measures(source: SourceData) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """EDI and Index of Dissimilarity per LA and per MSOA, by the source's measure specs."""
+    """EDI and Index of Dissimilarity per LA and per MSOA, by the source's measure inputs."""
     from socint.measures import compute_measures
 
-    la = compute_measures(source.units, source.la_measure_specs, area_level="lad")
-    la = la.rename(columns={"area_code": "lad_code", "area_name": "lad_name"})
-    msoa = compute_measures(source.units, source.msoa_measure_specs, area_level="msoa")
-    msoa = msoa.rename(columns={"area_code": "msoa_code", "area_name": "msoa_name"})
-    return la, msoa
+    la_parts, msoa_parts = [], []
+    for m in source.measures:
+        if m.la_specs:
+            la = compute_measures(m.units, m.la_specs, area_level="lad")
+            la_parts.append(la.rename(columns={"area_code": "lad_code"})
+                            .drop(columns=["area_name"], errors="ignore"))
+        if m.msoa_specs:
+            ms = compute_measures(m.units, m.msoa_specs, area_level="msoa")
+            msoa_parts.append(ms.rename(columns={"area_code": "msoa_code"})
+                              .drop(columns=["area_name"], errors="ignore"))
+    return _merge_on(la_parts, "lad_code"), _merge_on(msoa_parts, "msoa_code")
+
+
+def _merge_on(parts: list[pd.DataFrame], key: str) -> pd.DataFrame:
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.merge(part[[key, *[c for c in part.columns if c not in out.columns]]],
+                        on=key, how="outer")
+    return out.sort_values(key, ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,16 +273,45 @@ def estimate_trust(config: RunConfig, source: SourceData
 
 
 def load_survey(config: RunConfig, source: SourceData) -> pd.DataFrame:
-    """Respondents: the synthetic survey, or an imported microdata file (never written out)."""
+    """Respondents with the area covariates of the run's census (never written out).
+
+    The synthetic source carries its own survey; otherwise ``--survey`` is imported with
+    ``--survey-map`` (:func:`socint.microdata.import_survey`, area codes checked against the
+    source's MSOA → LA lookup) or read as a canonical CSV, and the MSOA and LA covariates are
+    attached by area code.
+    """
     if config.survey is None:
         if source.survey is None:
             raise InputDataError("--trust survey needs survey microdata (--survey FILE)")
         return source.survey
     if config.survey_map is not None:
-        from socint.microdata import import_survey  # type: ignore[import-not-found,unused-ignore]
+        from socint.microdata import import_survey
 
-        return import_survey(config.survey, config.survey_map).table  # type: ignore[no-any-return,unused-ignore]
-    return pd.read_csv(config.survey, dtype={"msoa_code": str, "lad_code": str})
+        lookup = {source.census: source.msoas[["msoa_code", "lad_code"]].astype(str)}
+        survey = import_survey(config.survey, config.survey_map, lookup=lookup).table
+    else:
+        survey = pd.read_csv(config.survey, dtype={"msoa_code": str, "lad_code": str})
+    return attach_area_covariates(survey, source.msoa_covariates, source.la_covariates)
+
+
+def attach_area_covariates(survey: pd.DataFrame, msoa_covariates: pd.DataFrame,
+                           la_covariates: pd.DataFrame) -> pd.DataFrame:
+    """The respondents with their MSOA's and LA's covariates; an unknown area is an error."""
+    from socint.errors import GeographyError, _preview
+
+    mcov = msoa_covariates.drop_duplicates("msoa_code")
+    known = pd.Index(mcov["msoa_code"].astype(str))
+    unknown = pd.Index(survey["msoa_code"].astype(str).unique()).difference(known)
+    if len(unknown):
+        raise GeographyError(f"{len(unknown)} survey MSOA code(s) are not MSOAs of this "
+                             f"census's geography: {_preview(unknown)}", code=str(unknown[0]),
+                             hint="use survey area codes of the census vintage of the run "
+                                  "(--census), or recode them with the ONS MSOA lookup")
+    cols = [c for c in mcov.columns if c not in survey.columns or c == "msoa_code"]
+    out = survey.merge(mcov[cols], on="msoa_code", how="left", validate="many_to_one")
+    lcols = [c for c in la_covariates.columns if c not in out.columns or c == "lad_code"]
+    return out.merge(la_covariates.drop_duplicates("lad_code")[lcols], on="lad_code",
+                     how="left", validate="many_to_one")
 
 
 #: Values at which the report's "means of predicted probability" figures are drawn.

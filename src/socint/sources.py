@@ -35,6 +35,20 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class MeasureInput:
+    """Counts at some units and the measures computed from them (per LA and per MSOA).
+
+    A source may need several: e.g. Census 2021 gives six groups by MSOA (for the EDI) but
+    only five broad groups by LSOA (for the dissimilarity over the finer units).
+    """
+
+    units: UnitCounts
+    la_specs: tuple[MeasureSpec, ...]
+    msoa_specs: tuple[MeasureSpec, ...]
+    description: str
+
+
+@dataclass(frozen=True)
 class SourceData:
     """Area data of one census for every LA and MSOA, with provenance.
 
@@ -44,9 +58,9 @@ class SourceData:
         Description, and ``"official"`` or ``"synthetic"``.
     census, lad_vintage
         Census year of the counts and covariates; vintage of the LA codes.
-    units, la_measure_specs, msoa_measure_specs, measures_description
-        Ethnic-group counts at the smallest units (parents ``msoa_code``, ``lad_code``) and the
-        specs of the diversity/segregation measures computed from them, in words too.
+    measures
+        Ethnic-group counts at units with parents ``msoa_code``/``lad_code`` and the specs of
+        the diversity/segregation measures computed from them (:class:`MeasureInput`).
     las, msoas
         ``lad_code, lad_name, region_code, region_name``; ``msoa_code, msoa_name, lad_code``.
     msoa_covariates, la_covariates
@@ -71,10 +85,7 @@ class SourceData:
     kind: str
     census: int
     lad_vintage: int
-    units: UnitCounts
-    la_measure_specs: tuple[MeasureSpec, ...]
-    msoa_measure_specs: tuple[MeasureSpec, ...]
-    measures_description: str
+    measures: tuple[MeasureInput, ...]
     las: pd.DataFrame
     msoas: pd.DataFrame
     msoa_covariates: pd.DataFrame
@@ -91,4 +102,10 @@ class SourceData:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-__all__ = ["Provenance", "SourceData"]
+    @property
+    def measures_description(self) -> str:
+        """How each measure is computed, in words."""
+        return "; ".join(m.description for m in self.measures)
+
+
+__all__ = ["MeasureInput", "Provenance", "SourceData"]

@@ -10,6 +10,8 @@ import pytest
 import yaml
 from _microdata_archive import MAPPING, canonical, encode, with_faults, write_archive
 
+from _shared_data import shared_path  # noqa: F401  (re-exported: conftest is one module)
+
 
 @pytest.fixture(scope="session")
 def england() -> Any:

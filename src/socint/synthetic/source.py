@@ -15,7 +15,7 @@ import pandas as pd
 from socint.composite.inputs import REQUIRED, IndexInputs
 from socint.measures.compute import MeasureSpec
 from socint.measures.units import UnitCounts
-from socint.sources import Provenance, SourceData
+from socint.sources import MeasureInput, Provenance, SourceData
 
 
 def synthetic_source(seed: int, *, scale: float, survey_size: int) -> SourceData:
@@ -46,12 +46,12 @@ def source_from_england(england: Any) -> SourceData:
     gen = f"socint.synthetic.generate_england(seed={england.seed}, scale={england.scale})"
     return SourceData(
         name=f"synthetic England (seed {england.seed}, scale {england.scale})",
-        kind="synthetic", census=2011, lad_vintage=2011, units=units,
-        la_measure_specs=la_specs, msoa_measure_specs=msoa_specs,
-        measures_description=("EDI: Simpson's index of each MSOA over the 18 groups, "
-                              "population-weighted mean over the LA's MSOAs; ID: White British "
-                              "vs all others across the LA's LSOAs (the synthetic England has "
-                              "no OAs), 0-100"),
+        kind="synthetic", census=2011, lad_vintage=2011,
+        measures=(MeasureInput(units, la_specs, msoa_specs,
+                               "EDI: Simpson's index of each MSOA over the 18 groups, "
+                               "population-weighted mean over the LA's MSOAs; ID: White "
+                               "British vs all others across the LA's LSOAs (the synthetic "
+                               "England has no OAs), 0-100"),),
         las=england.las[["lad_code", "lad_name", "region_code", "region_name"]],
         msoas=england.msoas[["msoa_code", "msoa_name", "lad_code"]],
         msoa_covariates=cov, la_covariates=england.la_covariates,
