@@ -23,6 +23,13 @@ class Census(StrEnum):
     c2011 = "2011"
 
 
+class SourceKind(StrEnum):
+    """Where the area data come from."""
+
+    official = "official"
+    synthetic = "synthetic"
+
+
 class LadVintage(StrEnum):
     """LA vintage of the outputs."""
 
@@ -34,6 +41,9 @@ class LadVintage(StrEnum):
 def run_command(
     out: Path = typer.Option(..., "--out", help="Output folder (replaced atomically)."),
     census: Census = typer.Option(Census.c2021, help="Census of the area data."),
+    source: SourceKind = typer.Option(
+        SourceKind.official, help="official: the official tables (--data or the bundled "
+        "extract); synthetic: the built-in synthetic England (the validation world)."),
     data: Path | None = typer.Option(
         None, "--data", exists=True, file_okay=False,
         help="Folder searched recursively for official files in any supported layout "
@@ -63,7 +73,8 @@ def run_command(
     from socint.pipeline import STAGES, RunConfig, run
 
     start = time.perf_counter()
-    config = RunConfig(out=out, census=int(census.value), data=data, trust=trust,
+    config = RunConfig(out=out, source=source.value, census=int(census.value), data=data,
+                       trust=trust,
                        survey=survey, survey_map=survey_map,
                        lad_vintage=int(lad_vintage.value) if lad_vintage else None,
                        draws=draws, seed=seed, calibration=Calibration(target=target),
