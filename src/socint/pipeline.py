@@ -21,11 +21,8 @@ Only this module's source selection (:func:`open_source`) imports :mod:`socint.s
 
 from __future__ import annotations
 
-import os
 import platform
-import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -547,32 +544,20 @@ def _versions() -> dict[str, str]:
 
 @contextmanager
 def staging_folder(out: Path) -> Iterator[Path]:
-    """Write into a hidden sibling folder; on success swap it into ``out`` atomically.
+    """Write into a hidden sibling folder swapped into ``out`` on success (:func:`io.atomic_dir`).
 
-    A folder that exists and is not a socint output (no ``manifest.json``) and is not empty is
-    never replaced. Stale staging folders of killed runs are removed first.
+    A folder that exists, is not empty and is not a socint output (no ``manifest.json``) is
+    never replaced: a mistyped ``--out`` must not delete someone's files.
     """
+    from socint.io import atomic_dir
+
     out = Path(out)
-    parent = out.parent if str(out.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    for stale in parent.glob(f".{out.name}.staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
     if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
         raise InputDataError(f"the output folder {out} exists, is not empty and is not a "
                              "socint output (no manifest.json); refusing to replace it",
                              file=out, hint="choose a new --out folder, or empty this one")
-    tmp = parent / f".{out.name}.staging-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
+    with atomic_dir(out) as tmp:
         yield tmp
-        old = parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        if out.exists():
-            os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 # --------------------------------------------------------------------------------------------

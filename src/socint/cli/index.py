@@ -59,7 +59,11 @@ def index_command(
         bundle = inputs_from_directory(inputs)
     with console.status("fitting the trust model and simulating"):
         result = build_index(bundle, config=config)
-    files = write_index(result, out)
+    from socint.pipeline import staging_folder
+
+    with staging_folder(out) as tmp:
+        files = write_index(result, tmp)
+    files = {name: out / p.name for name, p in files.items()}
     la = result.la
     console.print(f"[green]✓[/green] index of {len(la)} LAs and {len(result.msoa)} MSOAs in "
                   f"{time.perf_counter() - start:.1f} s; {int(la['most_integrated'].sum())} "
