@@ -161,7 +161,9 @@ def with_parents(units: UnitCounts, lookup: pd.DataFrame, key: str) -> UnitCount
                              f"{_preview(missing)}", code=str(missing[0]),
                              hint="use counts and lookups of the same geography vintage")
     cols = [c for c in parents.columns if c.endswith(("_code", "_name"))]
-    return replace(units, parents=parents.loc[idx, cols].reset_index(drop=True))
+    out = parents.loc[idx, cols].reset_index(drop=True)
+    out.insert(0, key, idx.to_numpy())  # a unit is also its own area at its level
+    return replace(units, parents=out)
 
 
 @dataclass(frozen=True)
@@ -217,8 +219,7 @@ def measures_2021(tables: FolderTables, geo: Geography, lsoa: pd.DataFrame
     msoa_units = UnitCounts.from_table(m)
     msoa_units = msoa_units.only(pd.Index(msoa_units.codes.astype(str))
                                  .isin(geo.msoas["msoa_code"]))
-    msoa_units = with_parents(msoa_units, geo.msoas.assign(msoa_code2=geo.msoas["msoa_code"])
-                              [["msoa_code", "lad_code"]], "msoa_code")
+    msoa_units = with_parents(msoa_units, geo.msoas[["msoa_code", "lad_code"]], "msoa_code")
     lsoa_units = UnitCounts.from_table(ls)
     lsoa_units = lsoa_units.only(pd.Index(lsoa_units.codes.astype(str))
                                  .isin(lsoa["lsoa_code"]))
