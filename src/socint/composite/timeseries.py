@@ -21,6 +21,7 @@ written beside the estimate, so the intervals' coverage can be checked (about 90
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,24 @@ CHANGE_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _harmonised_la(result: IndexResult, mapping: Mapping[str, str] | None) -> pd.DataFrame:
+    """The earlier run's LA table on the later LA set: merged LAs adult-weighted (trust, EDI,
+    dissimilarity, composite); unchanged LAs as they are."""
+    la = result.la.set_index("lad_code")
+    if not mapping:
+        return la
+    codes = la.index.astype(str)
+    new = pd.Index([mapping.get(c, c) for c in codes], name="lad_code")
+    adults = (pd.Series(result.trust.adults_la, index=result.trust.la["lad_code"].astype(str))
+              .reindex(codes).to_numpy(dtype=float) if result.trust.adults_la is not None
+              else np.ones(len(la)))
+    cols = [c for c in ("trust", "edi", "dissimilarity", "composite") if c in la.columns]
+    vals = la[cols].to_numpy(dtype=float) * adults[:, None]
+    num = pd.DataFrame(vals, index=new, columns=cols).groupby(level=0).sum(min_count=1)
+    den = pd.Series(adults, index=new).groupby(level=0).sum()
+    return num.div(den, axis=0)
+
+
 def _composite_draws(result: IndexResult) -> pd.DataFrame:
     """Composite score per LA (rows) and trust draw (columns), census measures held fixed."""
     la = result.la.reset_index(drop=True)
@@ -60,8 +79,8 @@ def _composite_draws(result: IndexResult) -> pd.DataFrame:
     return pd.DataFrame(score, index=la.loc[ok, "lad_code"].to_numpy())
 
 
-def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.90
-                 ) -> pd.DataFrame:
+def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.90,
+                 mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Per-LA change between two index runs on the same LA set (columns :data:`CHANGE_COLUMNS`).
 
     ``trust_change`` with ``change_lower``/``change_upper`` (the ``level`` interval from the
@@ -71,8 +90,8 @@ def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.9
     """
     if not 0 < level < 1:
         raise InputDataError(f"level was {level!r} but must be in (0, 1)", hint="e.g. 0.90")
-    base = index_change(earlier, later, level=level).set_index("lad_code")
-    a = earlier.la.set_index("lad_code")
+    base = index_change(earlier, later, level=level, mapping=mapping).set_index("lad_code")
+    a = _harmonised_la(earlier, mapping)
     b = later.la.set_index("lad_code")
     out = pd.DataFrame(index=base.index)
     out["lad_name"] = b["lad_name"].reindex(out.index)
