@@ -353,3 +353,12 @@ def test_plausible_gypsy_counts_do_not_warn(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_census2011_ethnicity_small_area(_mlid(tmp_path, rows))
+
+
+def test_excess_rule_names_file_rows_and_skips_synthetic_codes(tmp_path: Path) -> None:
+    rows = [_row("E01900001", Persons="6100"), _row("E01000003", Persons="5100")]
+    with pytest.warns(ExcessPersonsWarning) as rec:
+        read_census2011_ethnicity_small_area(_mlid(tmp_path, rows))
+    msg = str(rec[0].message)
+    assert "1 area(s)" in msg and "E01000003 (row 2, Persons 5,100" in msg
+    assert "E01900001" not in msg  # socint's synthetic range is not held to real bounds

@@ -7,6 +7,7 @@ and the fix; a failed read leaves the file itself untouched.
 from __future__ import annotations
 
 import gzip
+import json
 import warnings
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from socint.data import counts_wide, read_census2011_ethnicity_small_area, read_official, sniff
+from socint.data.nomis import MEASURE_SUFFIX, NOMIS_TOPICS
 from socint.errors import InputDataError, InputDataWarning
 
 MLID_HEADER = ["LSOA", "Persons", "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian",
@@ -136,3 +138,27 @@ def test_semicolon_or_tab_delimited_file_is_read(tmp_path: Path, sep: str) -> No
         t = read_official(path)  # not "cannot tell the category scheme"
     assert t.layout == "census2011_ethnicity_lsoa_mlid"
     assert counts_wide(t).equals(_clean(tmp_path))
+
+
+def test_semicolon_nomis_table_is_read_not_an_unknown_scheme(tmp_path: Path) -> None:
+    """Once "cannot tell the category scheme": the ';' file's header is one unknown column."""
+    topic = NOMIS_TOPICS["Ethnic Group"]
+    cells = [f"{topic.prefix}: {lab}{MEASURE_SUFFIX}" for lab in [topic.total, *topic.categories]]
+    lines = [";".join(['"date"', '"geography"', '"geography code"', *(f'"{c}"' for c in cells)]),
+             ";".join(["2011", "Hartlepool", "E06000001", "7", "7"]
+                      + ["0"] * (len(topic.categories) - 1))]
+    path = tmp_path / "qs201ew_semicolon.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t = read_official(path)
+    assert t.layout == "census2011_nomis" and counts_wide(t).loc["E06000001"].sum() == 7
+
+
+def test_gzipped_geojson_is_read(tmp_path: Path) -> None:
+    fc = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"LAD19CD": "E06000001", "LAD19NM": "Hartlepool"},
+        "geometry": {"type": "Polygon",
+                     "coordinates": [[[-1.3, 54.6], [-1.2, 54.6], [-1.2, 54.7], [-1.3, 54.6]]]}}]}
+    path = tmp_path / "lad19.geojson.gz"
+    path.write_bytes(gzip.compress(json.dumps(fc).encode("utf-8")))
+    t = read_official(path)
+    assert t.kind == "boundaries" and t.data["area_code"].tolist() == ["E06000001"]

@@ -21,7 +21,8 @@ taken from the published Census 2011 LA table QS201EW (not tuned on the MLID fil
 
 Any area or LA beyond a bound is named in one :class:`~socint.errors.ExcessPersonsWarning` (the
 table is still returned: the other 14 groups are unaffected). On the real files no area or LA is
-flagged (largest derived counts: 675 in one LSOA; 873 in an LA).
+flagged (largest derived counts: 675 in one LSOA; 873 in an LA). Synthetic codes (socint's
+synthetic England) are not checked: its invented areas need not follow these bounds.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from socint.data.validate import (
     first_true,
 )
 from socint.errors import ExcessPersonsWarning, InputDataError
+from socint.geo.codes import is_synthetic
 
 #: MLID column -> canonical category of ``ethnicity_2011_mlid`` (Gypsy/Traveller is derived).
 MLID_GROUPS: dict[str, str] = {
@@ -73,12 +75,18 @@ def warn_excess_persons(codes: np.ndarray, gypsy: np.ndarray, total: np.ndarray,
     """
     flagged: list[str] = []
     parts: list[str] = []
+    # The bounds are facts about real England; socint's synthetic areas do not follow them.
+    real = ~np.fromiter((is_synthetic(c) for c in codes), bool, len(codes))
+    row_no = np.flatnonzero(real) + 1
+    if not real.all():
+        codes, gypsy, total = codes[real], gypsy[real], total[real]
+        lad_names = None if lad_names is None else lad_names[real]
     over = np.flatnonzero(gypsy > GYPSY_MAX_LA_COUNT)
     if over.size:
         flagged += [str(codes[i]) for i in over]
         parts.append(f"{over.size} area(s) where Persons exceeds the 14 groups by more than "
                      f"{GYPSY_MAX_LA_COUNT}: " + ", ".join(
-                         f"{codes[i]} (row {i + 1}, Persons {int(total[i]):,}, excess "
+                         f"{codes[i]} (row {row_no[i]}, Persons {int(total[i]):,}, excess "
                          f"{int(gypsy[i]):,})" for i in over[:10])
                      + (f", … ({over.size - 10} more)" if over.size > 10 else ""))
     if lad_names is not None:

@@ -133,7 +133,8 @@ def _xlsx_text(p: Path) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _full_text(path: str, mtime_ns: int, size: int) -> _Text:
+def _full_text(path: str, mtime_ns: int, size: int, ino: int, ctime_ns: int) -> _Text:
+    """Decode a file once per version (keyed by path, size, inode and times)."""
     p = Path(path)
     magic = _magic(p)
     if magic.startswith(_ZIP):
@@ -161,7 +162,7 @@ def _full_text(path: str, mtime_ns: int, size: int) -> _Text:
 
 def _text_of(p: Path) -> _Text:
     st = p.stat()
-    return _full_text(str(p.resolve()), st.st_mtime_ns, st.st_size)
+    return _full_text(str(p.resolve()), st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 def _first_line(text: str) -> str:
