@@ -228,6 +228,9 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                          hint='use "logit" (default) or "probit"')
     t0 = time.perf_counter()
     parsed = parse_formula(formula)
+    if parsed.has_slopes and control.nagq != 1:
+        raise ModelError(f"random slopes are fitted by the Laplace approximation only; `nagq` "
+                         f"was {control.nagq}", hint="use Control(nagq=1) with random slopes")
     frame = build_frame(parsed, data, weights, check_nlev=control.check_nlev)
     for a, b in aliased_pairs(frame.factor_names, frame.codes, frame.n_groups):
         act(control.check_aliased,
@@ -243,6 +246,14 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             f"weights_scaling={control.weights_scaling!r} was given without weights",
             hint="pass weights= or leave weights_scaling at 'none'",
         )
+    if parsed.has_slopes:
+        from socint.models.slopes import slope_terms
+        from socint.models.slopes_fit import fit_slopes
+
+        terms = slope_terms(frame, parsed.slopes, parsed.correlated,
+                            frame.extra["slope_values"])
+        with _single_thread_blas():
+            return fit_slopes(formula, frame, terms, control, link, data, t0)
     with _single_thread_blas():
         problem = LaplaceProblem(frame, dense=control.dense, link=link,
                                  information=control.information)

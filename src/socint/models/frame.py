@@ -181,6 +181,25 @@ def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatA
             )
 
 
+def _slope_columns(parsed: ParsedFormula, df: pd.DataFrame) -> dict[str, FloatArray]:
+    """Numeric values of every random-slope column (NaN where missing)."""
+    out: dict[str, FloatArray] = {}
+    for sl in parsed.slopes:
+        for c in sl:
+            if c in out:
+                continue
+            if c not in df.columns:
+                raise ModelError(f"random slope {c!r} is not a column of the data", column=c,
+                                 hint=f"columns available: {', '.join(map(str, df.columns[:20]))}")
+            v = pd.to_numeric(df[c], errors="coerce")
+            if (v.isna() & df[c].notna()).any():
+                raise ModelError(f"random slope {c!r} must be numeric", column=c,
+                                 hint="random slopes take numeric columns; code a category "
+                                      "as a 0/1 column")
+            out[c] = v.to_numpy(dtype=float)
+    return out
+
+
 def _check_variation(parsed: ParsedFormula, y: FloatArray, trials: FloatArray) -> None:
     """Raise if the outcome is all successes or all failures (no model can be fitted)."""
     s, m = float(y.sum()), float(trials.sum())
@@ -274,6 +293,9 @@ def build_frame(
     for cols in parsed.random:
         for c in cols:
             keep &= df[c].notna().to_numpy()
+    slope_vals = _slope_columns(parsed, df)
+    for v in slope_vals.values():
+        keep &= np.isfinite(v)
     if len(df) == 0:
         raise ModelError(
             "the data have no rows (a header-only survey file?): there is nothing to fit",
@@ -372,6 +394,12 @@ def build_frame(
     n_groups = tuple(len(lab) for lab in labels)
     nesting = detect_nesting(tuple(codes), n_groups)
     w = np.ones(len(idx)) if w_arr is None else w_arr[idx.to_numpy()]
+    pos = idx.to_numpy()
+    extra: dict[str, Any] = {}
+    if parsed.has_slopes:
+        extra["slope_values"] = [
+            np.column_stack([slope_vals[c][pos] for c in sl]) if sl else np.empty((len(pos), 0))
+            for sl in parsed.slopes]
     return ModelFrame(
         y=y,
         trials=trials,
@@ -389,6 +417,7 @@ def build_frame(
         index=pd.Index(data.index[idx.to_numpy()]),
         n_dropped=int(len(df) - len(idx)),
         has_intercept=has_intercept,
+        extra=extra,
     )
 
 
