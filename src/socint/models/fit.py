@@ -120,7 +120,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
     A = frame.to_original
     free = np.array([True] * p + [not b for b in opt.boundary])
     cov = np.full((p + F, p + F), np.nan)
-    if nagq == 1 and opt.hessian is not None and opt.hessian_pd:
+    if nagq >= 1 and opt.hessian is not None and opt.hessian_pd:
         cov_free = np.linalg.inv(opt.hessian[np.ix_(free, free)])
         cov[np.ix_(free, free)] = cov_free
     elif nagq == 0:
@@ -213,10 +213,11 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
     control = control or Control()
     for name in ("check_nlev", "check_singular", "check_aliased", "check_identifiable"):
         validate_level(name, getattr(control, name))
-    if control.nagq not in (0, 1):
+    if not isinstance(control.nagq, int) or not 0 <= control.nagq <= 25:
         raise ModelError(
-            f"`nagq` was {control.nagq} but is expected to be in [0, 1]",
-            hint="use 1 (Laplace, default) or 0 (fast approximate fit)",
+            f"`nagq` was {control.nagq} but is expected to be an integer in [0, 25]",
+            hint="use 1 (Laplace, default), 0 (fast approximate fit) or 2-25 quadrature nodes "
+                 "(one grouping factor only)",
         )
     if family != "binomial":
         raise ModelError(
@@ -232,6 +233,11 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
         raise ModelError(f"random slopes are fitted by the Laplace approximation only; `nagq` "
                          f"was {control.nagq}", hint="use Control(nagq=1) with random slopes")
     frame = build_frame(parsed, data, weights, check_nlev=control.check_nlev)
+    if control.nagq > 1 and len(frame.codes) != 1:
+        raise ModelError(
+            f"adaptive Gauss-Hermite quadrature (nagq={control.nagq}) needs exactly one "
+            f"grouping factor; the model has {len(frame.codes)}",
+            hint="use nagq=1 (Laplace) for nested or crossed factors, as glmer requires")
     for a, b in aliased_pairs(frame.factor_names, frame.codes, frame.n_groups):
         act(control.check_aliased,
             f"grouping factors {a!r} and {b!r} are aliased: every group of one holds exactly "
@@ -275,6 +281,10 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             sigma0 = np.full(problem.F, 0.5)
             beta0, _ = problem.pirls_joint(sigma0, beta_glm, tol=1e-4)
             opt = fit_laplace(problem, beta0, sigma0, control)
+            if control.nagq > 1:
+                from socint.models.agq import fit_agq
+
+                opt = fit_agq(problem, opt, control)
         t1 = time.perf_counter()
         _check_fit(frame, opt, control)
         result = _result(formula, frame, problem, opt, control.nagq, data, {

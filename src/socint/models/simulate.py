@@ -232,6 +232,21 @@ def simulate_slopes(design: str = "single", n: int = 1500, *, seed: int = 0) -> 
                          **cols})
 
 
+def simulate_one_factor(n_groups: int = 150, size: int = 8, sd: float = 1.5, *,
+                        seed: int = 0) -> pd.DataFrame:
+    """Small groups with a large random-intercept SD, where quadrature differs from Laplace.
+
+    ``y ~ x + (1 | g)`` with β = (−0.5, 0.7), ``size`` rows per group (the fixture of the
+    adaptive Gauss-Hermite path). ``x`` is rounded to 3 decimals for an exact CSV.
+    """
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(n_groups), size)
+    x = np.round(rng.normal(size=g.size), 3)
+    eta = -0.5 + 0.7 * x + rng.normal(0, sd, n_groups)[g]
+    return pd.DataFrame({"y": (rng.random(g.size) < expit(eta)).astype(int), "x": x,
+                         "g": np.char.add("G", g.astype(str))})
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> str:
     """Write simulated data as CSV (stable format) and return its SHA-256."""
     df.to_csv(path, index=False, lineterminator="\n")
@@ -240,5 +255,5 @@ def write_csv(df: pd.DataFrame, path: Path) -> str:
 
 __all__ = [
     "MODEL3_FORMULA", "canonical_term_name", "simulate_crossed", "simulate_model3",
-    "simulate_slopes", "write_csv",
+    "simulate_one_factor", "simulate_slopes", "write_csv",
 ]
