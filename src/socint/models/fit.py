@@ -114,7 +114,7 @@ def _check_fit(frame: ModelFrame, opt: Optimum, control: Control) -> None:
 
 def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optimum,
             nagq: int, data: pd.DataFrame, extra: dict[str, Any],
-            check_identifiable: str = "warn") -> GlmmResult:
+            check_identifiable: str = "warn", robust: bool | str = False) -> GlmmResult:
     p = problem.p
     F = problem.F
     A = frame.to_original
@@ -131,9 +131,29 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
     _check_after(frame, opt.beta, se_int, check_identifiable)
     T = np.eye(p + F)
     T[:p, :p] = A
-    cov_full = T @ np.nan_to_num(cov, nan=0.0) @ T.T
-    cov_full[~np.isfinite(cov)] = np.nan
-    cov_full[p:, :p][~free[p:]] = np.nan
+
+    def original(c: FloatArray) -> FloatArray:
+        out = T @ np.nan_to_num(c, nan=0.0) @ T.T
+        out[~np.isfinite(c)] = np.nan
+        out[p:, :p][~free[p:]] = np.nan
+        return out
+
+    cov_model = original(cov)
+    vcov_model = None
+    if robust is not False:
+        from socint.models.robust import cluster_codes, cluster_scores, sandwich
+
+        if opt.hessian is None or not opt.hessian_pd:
+            raise ModelError("cluster-robust SEs need a positive definite Hessian at the "
+                             "optimum; the fit has none", hint="see result.diagnostics")
+        cl, cname = cluster_codes(frame, data, robust if isinstance(robust, str) else None)
+        n_cl = int(cl.max()) + 1
+        cov = sandwich(opt.hessian, cluster_scores(problem, opt.beta, opt.sigma, cl, n_cl), free)
+        extra = {**extra, "vcov": f"cluster-robust (sandwich) at {cname!r}, {n_cl} clusters, "
+                                  "factor C/(C-1)"}
+        vcov_model = pd.DataFrame(cov_model[:p, :p], index=list(frame.columns),
+                                  columns=list(frame.columns))
+    cov_full = original(cov)
     beta = A @ opt.beta
     names = list(frame.columns)
     fnames = list(frame.factor_names)
@@ -170,7 +190,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         n_groups=dict(zip(fnames, frame.n_groups, strict=True)), ranef=ranef,
         converged=opt.converged, diagnostics=diagnostics, cov_full=cov_full,
         n_dropped=frame.n_dropped, weighted=bool(np.any(frame.weights != 1.0)),
-        link=problem.link,
+        link=problem.link, vcov_model=vcov_model,
         _spec={"model_spec": frame.model_spec, "factor_columns": frame.factor_columns},
         _data=data.loc[frame.index] if frame.n_dropped else data,
     )
@@ -178,7 +198,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
 
 def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | None = None,
              control: Control | None = None, family: str = "binomial",
-             link: str = "logit") -> GlmmResult:
+             link: str = "logit", robust: bool | str = False) -> GlmmResult:
     """Fit a binomial GLMM (logit or probit link) with nested or crossed random intercepts.
 
     Parameters
@@ -199,6 +219,12 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
     link
         ``"logit"`` (default) or ``"probit"``; the probit's Laplace objective uses its observed
         information, as glmmTMB (glmer uses the expected one; see ``docs/methods/glmm.md``).
+    robust
+        Cluster-robust (sandwich) standard errors, as survey analysts use with weighted
+        (pseudo-ML) fits: ``True`` clusters at the top-level grouping factor, a column name at
+        that PSU (which must contain whole top-level groups). ``vcov``, ``se`` and the tables
+        then hold the robust ones and ``vcov_model`` the model-based ones
+        (:mod:`socint.models.robust`). Laplace (nagq=1) fits of nested intercepts only.
 
     Returns
     -------
@@ -229,6 +255,9 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                          hint='use "logit" (default) or "probit"')
     t0 = time.perf_counter()
     parsed = parse_formula(formula)
+    if robust is not False and (control.nagq != 1 or parsed.has_slopes):
+        raise ModelError("cluster-robust SEs are available for Laplace (nagq=1) fits of "
+                         "random intercepts", hint="use Control(nagq=1) without random slopes")
     if parsed.has_slopes and control.nagq != 1:
         raise ModelError(f"random slopes are fitted by the Laplace approximation only; `nagq` "
                          f"was {control.nagq}", hint="use Control(nagq=1) with random slopes")
@@ -289,7 +318,7 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
         _check_fit(frame, opt, control)
         result = _result(formula, frame, problem, opt, control.nagq, data, {
             "seconds_total": t1 - t0,
-        }, control.check_identifiable)
+        }, control.check_identifiable, robust)
     return result
 
 

@@ -59,6 +59,9 @@ class GlmmResult:
         Covariance of ``(β, σ)`` (NaN rows for σ on the boundary), used by the margins.
     link
         ``"logit"`` (coefficients are log-odds) or ``"probit"`` (latent-normal scale).
+    vcov_model
+        With ``fit_glmm(robust=...)``, the model-based covariance of the fixed effects (``vcov``
+        then holds the cluster-robust one); None otherwise.
     correlations, correlations_se
         Correlations of random intercepts and slopes of ``(x | g)`` terms (``"cor(1, x|g)"``)
         and their SEs; empty without random slopes. With slopes, ``sd`` holds one entry per
@@ -83,6 +86,7 @@ class GlmmResult:
     n_dropped: int = 0
     weighted: bool = False
     link: str = "logit"
+    vcov_model: pd.DataFrame | None = None
     correlations: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     correlations_se: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     _spec: Any = field(default=None, repr=False)

@@ -247,6 +247,28 @@ def simulate_one_factor(n_groups: int = 150, size: int = 8, sd: float = 1.5, *,
                          "g": np.char.add("G", g.astype(str))})
 
 
+def simulate_informative_sample(n_clusters: int = 50, cluster_size: int = 200, *,
+                                sd: float = 0.7, seed: int = 0) -> pd.DataFrame:
+    """A two-stage sample drawn informatively from a simulated population, with weights.
+
+    Population: ``n_clusters`` clusters of ``cluster_size`` people, ``y ~ x + (1 | cluster)``
+    with β = (−0.5, 0.6), cluster SD ``sd`` and ``x`` partly cluster-level (so its SE depends
+    on the between-cluster information). Sample: every cluster, people with inclusion
+    probability 0.05, or 0.35 for ``y = 1`` and ``x > 0`` (selection on the outcome jointly with
+    x: informative, an unweighted fit overstates β_x); ``w`` is the inverse probability. The
+    sandwich coverage study uses it (``benchmarks/sim_glmm_robust.py``).
+    """
+    rng = np.random.default_rng(seed)
+    c = np.repeat(np.arange(n_clusters), cluster_size)
+    xbar = rng.normal(0, 0.7, n_clusters)
+    x = xbar[c] + rng.normal(0, 0.7, c.size)
+    eta = -0.5 + 0.6 * x + rng.normal(0, sd, n_clusters)[c]
+    y = (rng.random(c.size) < expit(eta)).astype(int)
+    pi = np.where((y == 1) & (x > 0), 0.35, 0.05)
+    take = rng.random(c.size) < pi
+    return pd.DataFrame({"y": y[take], "x": x[take], "cluster": c[take], "w": 1 / pi[take]})
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> str:
     """Write simulated data as CSV (stable format) and return its SHA-256."""
     df.to_csv(path, index=False, lineterminator="\n")
@@ -254,6 +276,12 @@ def write_csv(df: pd.DataFrame, path: Path) -> str:
 
 
 __all__ = [
-    "MODEL3_FORMULA", "canonical_term_name", "simulate_crossed", "simulate_model3",
-    "simulate_one_factor", "simulate_slopes", "write_csv",
+    "MODEL3_FORMULA",
+    "canonical_term_name",
+    "simulate_crossed",
+    "simulate_informative_sample",
+    "simulate_model3",
+    "simulate_one_factor",
+    "simulate_slopes",
+    "write_csv",
 ]
