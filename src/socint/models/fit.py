@@ -39,16 +39,23 @@ from socint.models.optimize import (
 from socint.models.result import GlmmResult
 from socint.models.weights import scale_weights
 
+_CONTROLLER: list[Any] = []
+
 
 @contextlib.contextmanager
 def _single_thread_blas() -> Iterator[None]:
-    """Run BLAS single-threaded: our products are small, and threads only contend."""
+    """Run BLAS single-threaded: our products are small, and threads only contend.
+
+    The threadpoolctl controller (which scans the loaded libraries, ~2 ms) is made once.
+    """
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # optional: without it BLAS keeps its default
         yield
         return
-    with threadpool_limits(1):
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    with _CONTROLLER[0].limit(limits=1):
         yield
 
 
