@@ -39,16 +39,23 @@ from socint.models.optimize import (
 from socint.models.result import GlmmResult
 from socint.models.weights import scale_weights
 
+_CONTROLLER: list[Any] = []
+
 
 @contextlib.contextmanager
 def _single_thread_blas() -> Iterator[None]:
-    """Run BLAS single-threaded: our products are small, and threads only contend."""
+    """Run BLAS single-threaded: our products are small, and threads only contend.
+
+    The threadpoolctl controller (which scans the loaded libraries, ~2 ms) is made once.
+    """
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # optional: without it BLAS keeps its default
         yield
         return
-    with threadpool_limits(1):
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    with _CONTROLLER[0].limit(limits=1):
         yield
 
 
@@ -114,13 +121,13 @@ def _check_fit(frame: ModelFrame, opt: Optimum, control: Control) -> None:
 
 def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optimum,
             nagq: int, data: pd.DataFrame, extra: dict[str, Any],
-            check_identifiable: str = "warn") -> GlmmResult:
+            check_identifiable: str = "warn", robust: bool | str = False) -> GlmmResult:
     p = problem.p
     F = problem.F
     A = frame.to_original
     free = np.array([True] * p + [not b for b in opt.boundary])
     cov = np.full((p + F, p + F), np.nan)
-    if nagq == 1 and opt.hessian is not None and opt.hessian_pd:
+    if nagq >= 1 and opt.hessian is not None and opt.hessian_pd:
         cov_free = np.linalg.inv(opt.hessian[np.ix_(free, free)])
         cov[np.ix_(free, free)] = cov_free
     elif nagq == 0:
@@ -131,9 +138,29 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
     _check_after(frame, opt.beta, se_int, check_identifiable)
     T = np.eye(p + F)
     T[:p, :p] = A
-    cov_full = T @ np.nan_to_num(cov, nan=0.0) @ T.T
-    cov_full[~np.isfinite(cov)] = np.nan
-    cov_full[p:, :p][~free[p:]] = np.nan
+
+    def original(c: FloatArray) -> FloatArray:
+        out = T @ np.nan_to_num(c, nan=0.0) @ T.T
+        out[~np.isfinite(c)] = np.nan
+        out[p:, :p][~free[p:]] = np.nan
+        return out
+
+    cov_model = original(cov)
+    vcov_model = None
+    if robust is not False:
+        from socint.models.robust import cluster_codes, cluster_scores, sandwich
+
+        if opt.hessian is None or not opt.hessian_pd:
+            raise ModelError("cluster-robust SEs need a positive definite Hessian at the "
+                             "optimum; the fit has none", hint="see result.diagnostics")
+        cl, cname = cluster_codes(frame, data, robust if isinstance(robust, str) else None)
+        n_cl = int(cl.max()) + 1
+        cov = sandwich(opt.hessian, cluster_scores(problem, opt.beta, opt.sigma, cl, n_cl), free)
+        extra = {**extra, "vcov": f"cluster-robust (sandwich) at {cname!r}, {n_cl} clusters, "
+                                  "factor C/(C-1)"}
+        vcov_model = pd.DataFrame(cov_model[:p, :p], index=list(frame.columns),
+                                  columns=list(frame.columns))
+    cov_full = original(cov)
     beta = A @ opt.beta
     names = list(frame.columns)
     fnames = list(frame.factor_names)
@@ -170,7 +197,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         n_groups=dict(zip(fnames, frame.n_groups, strict=True)), ranef=ranef,
         converged=opt.converged, diagnostics=diagnostics, cov_full=cov_full,
         n_dropped=frame.n_dropped, weighted=bool(np.any(frame.weights != 1.0)),
-        link=problem.link,
+        link=problem.link, vcov_model=vcov_model,
         _spec={"model_spec": frame.model_spec, "factor_columns": frame.factor_columns},
         _data=data.loc[frame.index] if frame.n_dropped else data,
     )
@@ -178,7 +205,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
 
 def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | None = None,
              control: Control | None = None, family: str = "binomial",
-             link: str = "logit") -> GlmmResult:
+             link: str = "logit", robust: bool | str = False) -> GlmmResult:
     """Fit a binomial GLMM (logit or probit link) with nested or crossed random intercepts.
 
     Parameters
@@ -199,6 +226,12 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
     link
         ``"logit"`` (default) or ``"probit"``; the probit's Laplace objective uses its observed
         information, as glmmTMB (glmer uses the expected one; see ``docs/methods/glmm.md``).
+    robust
+        Cluster-robust (sandwich) standard errors, as survey analysts use with weighted
+        (pseudo-ML) fits: ``True`` clusters at the top-level grouping factor, a column name at
+        that PSU (which must contain whole top-level groups). ``vcov``, ``se`` and the tables
+        then hold the robust ones and ``vcov_model`` the model-based ones
+        (:mod:`socint.models.robust`). Laplace (nagq=1) fits of nested intercepts only.
 
     Returns
     -------
@@ -213,10 +246,11 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
     control = control or Control()
     for name in ("check_nlev", "check_singular", "check_aliased", "check_identifiable"):
         validate_level(name, getattr(control, name))
-    if control.nagq not in (0, 1):
+    if not isinstance(control.nagq, int) or not 0 <= control.nagq <= 25:
         raise ModelError(
-            f"`nagq` was {control.nagq} but is expected to be in [0, 1]",
-            hint="use 1 (Laplace, default) or 0 (fast approximate fit)",
+            f"`nagq` was {control.nagq} but is expected to be an integer in [0, 25]",
+            hint="use 1 (Laplace, default), 0 (fast approximate fit) or 2-25 quadrature nodes "
+                 "(one grouping factor only)",
         )
     if family != "binomial":
         raise ModelError(
@@ -228,7 +262,18 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                          hint='use "logit" (default) or "probit"')
     t0 = time.perf_counter()
     parsed = parse_formula(formula)
+    if robust is not False and (control.nagq != 1 or parsed.has_slopes):
+        raise ModelError("cluster-robust SEs are available for Laplace (nagq=1) fits of "
+                         "random intercepts", hint="use Control(nagq=1) without random slopes")
+    if parsed.has_slopes and control.nagq != 1:
+        raise ModelError(f"random slopes are fitted by the Laplace approximation only; `nagq` "
+                         f"was {control.nagq}", hint="use Control(nagq=1) with random slopes")
     frame = build_frame(parsed, data, weights, check_nlev=control.check_nlev)
+    if control.nagq > 1 and len(frame.codes) != 1:
+        raise ModelError(
+            f"adaptive Gauss-Hermite quadrature (nagq={control.nagq}) needs exactly one "
+            f"grouping factor; the model has {len(frame.codes)}",
+            hint="use nagq=1 (Laplace) for nested or crossed factors, as glmer requires")
     for a, b in aliased_pairs(frame.factor_names, frame.codes, frame.n_groups):
         act(control.check_aliased,
             f"grouping factors {a!r} and {b!r} are aliased: every group of one holds exactly "
@@ -243,6 +288,14 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             f"weights_scaling={control.weights_scaling!r} was given without weights",
             hint="pass weights= or leave weights_scaling at 'none'",
         )
+    if parsed.has_slopes:
+        from socint.models.slopes import slope_terms
+        from socint.models.slopes_fit import fit_slopes
+
+        terms = slope_terms(frame, parsed.slopes, parsed.correlated,
+                            frame.extra["slope_values"])
+        with _single_thread_blas():
+            return fit_slopes(formula, frame, terms, control, link, data, t0)
     with _single_thread_blas():
         problem = LaplaceProblem(frame, dense=control.dense, link=link,
                                  information=control.information)
@@ -264,11 +317,15 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             sigma0 = np.full(problem.F, 0.5)
             beta0, _ = problem.pirls_joint(sigma0, beta_glm, tol=1e-4)
             opt = fit_laplace(problem, beta0, sigma0, control)
+            if control.nagq > 1:
+                from socint.models.agq import fit_agq
+
+                opt = fit_agq(problem, opt, control)
         t1 = time.perf_counter()
         _check_fit(frame, opt, control)
         result = _result(formula, frame, problem, opt, control.nagq, data, {
             "seconds_total": t1 - t0,
-        }, control.check_identifiable)
+        }, control.check_identifiable, robust)
     return result
 
 

@@ -34,7 +34,9 @@ class Control:
     Attributes
     ----------
     nagq
-        1 for the Laplace approximation (default), 0 for glmer's fast ``nAGQ = 0`` fit.
+        1 for the Laplace approximation (default), 0 for glmer's fast ``nAGQ = 0`` fit, 2-25
+        for adaptive Gauss-Hermite quadrature with that many nodes (one grouping factor only,
+        as glmer; :mod:`socint.models.agq`).
     maxiter
         Maximum L-BFGS-B iterations if the Newton phase stalls.
     tol_grad
