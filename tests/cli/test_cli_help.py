@@ -44,7 +44,7 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     assert (cmd.help or "").strip(), f"`socint {' '.join(path)}` has no help text"
 
 
-def test_socint_error_is_a_clean_message_with_exit_2(tmp_path: Path) -> None:
+def test_socint_error_is_a_clean_message_with_its_class_exit_code(tmp_path: Path) -> None:
     bad = tmp_path / "mystery.csv"
     bad.write_text("foo,bar\n1,2\n")
     proc = subprocess.run(
@@ -52,6 +52,7 @@ def test_socint_error_is_a_clean_message_with_exit_2(tmp_path: Path) -> None:
          "--store", str(tmp_path / "s.duckdb")],
         capture_output=True, text=True, check=False,
     )
-    assert proc.returncode != 0
+    assert proc.returncode == 3  # SchemaError is an input-data error (docs/cli.md)
     assert "Traceback" not in proc.stderr
-    assert "mystery.csv" in (proc.stdout + proc.stderr)
+    assert "unknown layout; headers found: foo, bar" in proc.stderr
+    assert f"[file {bad}]" in proc.stderr
