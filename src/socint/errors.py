@@ -92,6 +92,10 @@ class ConvergenceError(ModelError):
     """An optimiser or iterative procedure did not converge."""
 
 
+class SocintWarning(UserWarning):
+    """Suspicious but usable input: socint carries on and says what it did."""
+
+
 __all__ = [
     "ConvergenceError",
     "GeographyError",
@@ -99,6 +103,7 @@ __all__ = [
     "ModelError",
     "SchemaError",
     "SocintError",
+    "SocintWarning",
     "StoreError",
     "_preview",
 ]
