@@ -19,7 +19,7 @@ import pandas as pd
 from socint.data.table import OfficialTable
 from socint.errors import InputDataError, _preview
 from socint.measures.units import UnitCounts
-from socint.sources import Provenance
+from socint.sources import Provenance, SourceData
 
 NOMIS = "ONS Census bulk data on Nomis (https://www.nomisweb.co.uk/sources/census_2021_bulk)"
 NOMIS11 = "ONS Census 2011 bulk data on Nomis (https://www.nomisweb.co.uk/census/2011/bulk)"
@@ -280,11 +280,97 @@ def geography_and_measures_2011(tables: FolderTables
     return Geography(las, msoas, 2013), (mi,), prov
 
 
+def _by_dataset(tables: FolderTables, ids: list[str]) -> dict[str, OfficialTable]:
+    """The official tables with the given dataset ids (reading only files of their layouts)."""
+    from socint.covariates.tables import DATASETS
+
+    layouts = {DATASETS[d][0] for d in ids if d in DATASETS}
+    out: dict[str, OfficialTable] = {}
+    for lay in sorted(layouts):
+        for path in tables.found.get(lay, []):
+            t = tables.read(path)
+            if t.dataset in ids:
+                out.setdefault(t.dataset, t)
+    return out
+
+
+def boundaries_for(census: int, tables: FolderTables
+                   ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[Provenance]]:
+    """LA and MSOA boundaries of the census's vintage (no holes, no strays), if present."""
+    from socint.geo.boundaries import la_boundaries, msoa_boundaries
+
+    prov: list[Provenance] = []
+    la = msoa = None
+    topo = tables.found.get("boundaries_topojson", [])
+    if topo:
+        la = la_boundaries(2021 if census == 2021 else 2011, path=topo[0])
+        prov.append(Provenance("LA boundaries (ONS, super-generalised)", str(topo[0]), "",
+                               "Office for National Statistics", "Open Government Licence "
+                               "v3.0", "map"))
+    for path in tables.found.get("boundaries_geojson", []):
+        head = path.read_bytes()[:2000].decode("utf-8", "ignore")
+        want = "msoa21" if census == 2021 else "msoa11"
+        if want in head.lower() or want in path.name.lower():
+            msoa = msoa_boundaries(census, path=path)
+            prov.append(Provenance("MSOA boundaries (ONS, simplified)", str(path), "",
+                                   "Office for National Statistics",
+                                   "Open Government Licence v3.0", "MSOA map"))
+            break
+    return la, msoa, prov
+
+
 def official_source(census: int, *, data: Path | None = None,
-                    lad_vintage: int | None = None) -> Any:
-    """Real England for ``census`` from ``data`` (a folder) or the bundled extract."""
-    raise InputDataError("the official-data source is being wired",
-                         hint="run `socint demo` for the synthetic England")
+                    lad_vintage: int | None = None) -> SourceData:
+    """Real England for ``census``: from ``data`` (searched recursively) or the bundled extract.
+
+    Geography and measures come from the census tables; Model 3's covariates and the
+    post-stratification frame from :mod:`socint.covariates`; boundaries of the same vintage
+    from :mod:`socint.geo.boundaries`. Every proxy and held term is listed in ``assumptions``.
+    """
+    from socint.covariates import NEEDED, build_area_covariates, build_frame
+
+    if data is None:
+        from socint.extract import extract_tables
+
+        folder: Path = extract_tables()
+    else:
+        folder = Path(data)
+        if not folder.is_dir():
+            raise InputDataError(f"--data {folder} is not a folder", file=folder,
+                                 hint="pass the folder holding the official files")
+    tables = FolderTables.scan(folder)
+    if census == 2021:
+        geo, lsoa, prov = geography_2021(tables)
+        measures, mprov = measures_2021(tables, geo, lsoa)
+    else:
+        geo, measures, prov = geography_and_measures_2011(tables)
+        mprov = []
+    ids = sorted({d for w in NEEDED[census].values() for d in w}
+                 | {"census2011_ethnicity_sex_age_lad_long"})
+    official = _by_dataset(tables, ids)
+    cov = build_area_covariates(census, official)
+    frame = build_frame(census, official, cov)
+    msoa_cov, la_cov = cov.model_columns()
+    keep = pd.Index(geo.msoas["msoa_code"])
+    msoa_cov = msoa_cov.loc[msoa_cov["msoa_code"].isin(keep)].reset_index(drop=True)
+    counts = frame.counts.loc[frame.counts["msoa_code"].isin(msoa_cov["msoa_code"])]
+    la_bounds, msoa_bounds, bprov = boundaries_for(census, tables)
+    used = {t.dataset: t for t in official.values()}
+    assumptions = [(p.term, f"{p.status}: {p.method}" + (f" — {p.caveat}" if p.caveat else ""))
+                   for p in (*cov.provenance, frame.provenance)]
+    if len(cov.excluded):
+        assumptions.append(("excluded areas", "; ".join(
+            f"{r.area_code} ({r.level}): {r.reason}" for r in cov.excluded.itertuples())))
+    return SourceData(
+        name=f"official tables, Census {census} ({'bundled extract' if data is None else folder})",
+        kind="official", census=census, lad_vintage=geo.lad_vintage, measures=measures,
+        las=geo.las, msoas=geo.msoas, msoa_covariates=msoa_cov, la_covariates=la_cov,
+        population=counts[["msoa_code", "sex", "age_band", "ethnicity", "count"]],
+        la_boundaries=la_bounds, msoa_boundaries=msoa_bounds,
+        provenance=tuple(prov + mprov + [provenance_of(t, "covariates / frame")
+                                         for t in used.values()] + bprov),
+        assumptions=tuple(assumptions),
+        extra={"tables": tables, "found": tables.report(census), "covariates": cov})
 
 
 def official_change(config: Any, source: Any, index: Any) -> pd.DataFrame | None:
