@@ -84,3 +84,16 @@ def test_killed_run_leaves_the_earlier_folder_intact(tmp_path: Path) -> None:
     assert after == before
     run(_tiny(out, seed=7))  # the next run cleans the killed run's staging folder
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_small_world_runs_with_sparse_groups_merged(tmp_path: Path) -> None:
+    """`demo --scale 0.3 --survey-size 5000` used to die with "complete separation … merge this
+    category", which no option could do: sparse groups are now merged, with a note."""
+    res = run(RunConfig(out=tmp_path / "small", source="synthetic", trust="survey", seed=2011,
+                        scale=0.3, survey_size=5000, draws=20, change=False, site=False,
+                        model_tables=False))
+    assert res.index.model_info["converged"]
+    assert res.index.la["trust"].notna().all()
+    notes = " ".join(res.trust.notes)
+    assert "is merged into" in notes and "rule: each ethnicity category needs" in notes

@@ -370,7 +370,8 @@ def official_source(census: int, *, data: Path | None = None,
         provenance=tuple(prov + mprov + [provenance_of(t, "covariates / frame")
                                          for t in used.values()] + bprov),
         assumptions=tuple(assumptions),
-        extra={"tables": tables, "found": tables.report(census), "covariates": cov})
+        extra={"tables": tables, "found": tables.report(census), "covariates": cov,
+               "notes": []})
 
 
 def official_change(config: Any, source: SourceData, index: Any) -> pd.DataFrame | None:
@@ -394,8 +395,10 @@ def official_change(config: Any, source: SourceData, index: Any) -> pd.DataFrame
     try:
         earlier_src = official_source(2011, data=config.data)
     except InputDataError as exc:
-        source.extra.setdefault("notes", []).append(
-            f"no 2011 → 2021 change: the 2011 tables are not available ({exc.args[0]})")
+        notes = source.extra.get("notes")
+        if isinstance(notes, list):
+            notes.append(f"no 2011 → 2021 change: the 2011 tables are not available "
+                         f"({exc.args[0]})")
         return None
     la11, msoa11 = pipeline.area_measures(earlier_src)
     trust11, _ = pipeline.estimate_trust(config, earlier_src)

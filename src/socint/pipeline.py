@@ -248,14 +248,28 @@ def estimate_trust(config: RunConfig, source: SourceData
         return trust_from_table(Path(choice), source.las, n_draws=config.draws,
                                 seed=config.seed), {}
     if choice == "survey":
+        from dataclasses import replace
+
+        from socint.estimates.sparse import apply_category_merge, plan_sparse_merge
+
         survey = load_survey(config, source)
+        # Ethnic groups with too few respondents (or no variation) to estimate are merged,
+        # in the survey and in the frame alike, with a note (small worlds, small surveys).
+        merge, merge_notes = plan_sparse_merge(
+            survey, categories=source.population["ethnicity"].astype(str).unique())
+        population = source.population
+        if merge:
+            survey = apply_category_merge(survey, merge)
+            merged = apply_category_merge(population, merge)
+            population = merged.groupby(["msoa_code", "sex", "age_band", "ethnicity"],
+                                        as_index=False, observed=True).agg(count=("count", "sum"))
         fit, tables = fit_trust_models(survey, with_tables=config.model_tables)
-        trust = trust_from_survey(fit, survey, source.population, source.msoa_covariates,
+        trust = trust_from_survey(fit, survey, population, source.msoa_covariates,
                                   source.la_covariates, n_draws=config.draws, seed=config.seed,
                                   min_respondents=config.min_respondents,
                                   strata=IndexConfig().strata,
                                   max_profiles=IndexConfig().max_profiles)
-        return trust, tables
+        return replace(trust, notes=(*trust.notes, *merge_notes)), tables
     if choice.lower().endswith(".json"):
         model = tr.load_model(Path(choice))
         key = "saved_model"
@@ -515,6 +529,7 @@ def run_manifest(config: RunConfig, source: SourceData, index: IndexResult, log:
                    "lad_vintage": source.lad_vintage},
         "settings": settings,
         "inputs": [p.as_dict() for p in source.provenance],
+        "tables_found": source.extra.get("found", []),
         "measures": source.measures_description,
         "trust": {"source": index.trust.source, "description": index.trust.description,
                   "assumptions": list(index.trust.notes)},
@@ -526,7 +541,8 @@ def run_manifest(config: RunConfig, source: SourceData, index: IndexResult, log:
                                "(direct, report-style) or flagged (MRP)"},
         "stages_seconds": log.stages,
         "outputs": outputs,
-        "notes": {k: v for k, v in log.notes.items() if k != "index_manifest"},
+        "notes": {**{k: v for k, v in log.notes.items() if k != "index_manifest"},
+                  "source": list(source.extra.get("notes", []))},
     }
 
 
