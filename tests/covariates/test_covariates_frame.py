@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socint.covariates import AreaCovariates, PopulationFrame, build_area_covariates, build_frame
+from socint.covariates import (
+    DATASETS,
+    AreaCovariates,
+    PopulationFrame,
+    build_area_covariates,
+    build_frame,
+    collect_tables,
+)
 from socint.covariates.frame import survey6
 from socint.data import OfficialTable, counts_wide, read_official
 from socint.estimates.poststrat import build_poststrat_frame
@@ -16,6 +23,12 @@ from socint.models import simulate_model3
 from socint.published import ETHNICITY_SURVEY6
 
 REL = 1e-6  # margins reproduced to 1e-6 of the MSOA's population after raking
+
+
+@pytest.fixture(scope="module")
+def tables(shared_data: Path) -> dict[str, OfficialTable]:
+    """Every table the covariates can use, keyed by dataset id, read from ../shared/data."""
+    return collect_tables(shared_data, list(DATASETS), census=2021)
 
 
 @pytest.fixture(scope="module")

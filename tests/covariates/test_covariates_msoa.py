@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from socint.covariates import NEEDED, AreaCovariates, build_area_covariates
+from socint.covariates import (
+    DATASETS,
+    NEEDED,
+    AreaCovariates,
+    build_area_covariates,
+    collect_tables,
+)
 from socint.covariates.carry import weighted_mean_by
 from socint.covariates.msoa import rank_measure
 from socint.data import OfficialTable, counts_wide
@@ -19,6 +25,12 @@ from socint.models import MODEL3_FORMULA
 from socint.published import WB_CHANGE_BANDS
 
 D = "census2021_demographr"
+
+
+@pytest.fixture(scope="module")
+def tables(shared_data: Path) -> dict[str, OfficialTable]:
+    """Every table the covariates can use, keyed by dataset id, read from ../shared/data."""
+    return collect_tables(shared_data, list(DATASETS), census=2021)
 
 
 @pytest.fixture(scope="module")
