@@ -148,3 +148,11 @@ def test_dc2101_long_file_can_stand_in_for_the_wide(tables: dict[str, OfficialTa
     np.testing.assert_allclose(fr.counts["count"].to_numpy(),
                                built[2021][1].counts["count"].to_numpy(), rtol=1e-9)
     assert counts_wide(tables["census2011_ethnicity_sex_age_lad_long"]).shape == (348, 18)
+
+
+def test_covariates_of_another_census_are_refused(
+        tables: dict[str, OfficialTable],
+        built: dict[int, tuple[AreaCovariates, PopulationFrame]]) -> None:
+    from socint.errors import InputDataError
+    with pytest.raises(InputDataError, match=r"Census 2011.*Census 2021"):
+        build_frame(2021, tables, built[2011][0])
