@@ -40,6 +40,7 @@ NEEDED: dict[int, dict[str, tuple[str, ...]]] = {
     2011: {
         "covariates": ("census2011_ethnicity_lsoa", "iod2015_lsoa", "iod2019_msoa",
                        "ruc2011_lsoa", "population_mid2019_msoa", "census2021_proficiency_msoa",
+                       "census2011_ethnicity_sex_age_lad",
                        "lookup_msoa11_msoa21_ltla22", *_LA),
         "frame": ("census2011_ethnicity_sex_age_lad", "census2011_ethnicity_lsoa",
                   "population_mid2019_msoa", "iod2015_lsoa"),

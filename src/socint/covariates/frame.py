@@ -24,6 +24,7 @@ Children (0-15) are then dropped: the frame holds adults (16+), the survey's pop
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -119,13 +120,8 @@ def _msoa_lad(msoa: pd.Index, lad_of: pd.Series, lads: pd.Index) -> np.ndarray:
     return idx
 
 
-def frame_2011(t: Mapping[str, OfficialTable], msoa_lad: pd.Series) -> PopulationFrame:
-    """The 2011 frame on England's MSOA11s (see the module docstring).
-
-    ``msoa_lad`` maps each MSOA11 to its LA (2013 codes), e.g. from the 2011 covariates.
-    Tables: ``census2011_ethnicity_sex_age_lad`` (or ``_long``), ``census2011_ethnicity_lsoa``,
-    ``population_mid2019_msoa``.
-    """
+def _margins_2011(t: Mapping[str, OfficialTable], msoa_lad: pd.Series) -> dict[str, Any]:
+    """The 2011 LA cube, MSOA ethnic margins and the fitted MSOA age margins (padded by LA)."""
     bands = FRAME_BANDS[2011]
     lads, cube = dc2101_cube(t["census2011_ethnicity_sex_age_lad"], bands)
     mlid = t["census2011_ethnicity_lsoa"]
@@ -148,13 +144,41 @@ def frame_2011(t: Mapping[str, OfficialTable], msoa_lad: pd.Series) -> Populatio
     li = _msoa_lad(msoa, msoa_lad, lads)
     slot, width = _pad(li, len(lads))
     L, A = len(lads), len(bands)
-    # step 1: MSOA age margins = 2019 profile fitted to 2011 MSOA totals and LA age totals
+    # MSOA age margins = the 2019 profile fitted to 2011 MSOA totals and LA age totals
     seed_age = np.zeros((L, width, A))
     seed_age[li, slot] = m_age19
     tot = np.zeros((L, width))
     tot[li, slot] = m_eth.sum(axis=1)
-    age_la = cube.sum(axis=(1, 3))
-    age_fit = ipf(seed_age, [((0, 1), tot), ((0, 2), age_la)], tol=TOL, max_iter=5000)
+    age_fit = ipf(seed_age, [((0, 1), tot), ((0, 2), cube.sum(axis=(1, 3)))], tol=TOL,
+                  max_iter=5000)
+    return {"bands": bands, "lads": lads, "cube": cube, "msoa": msoa, "m_eth": m_eth,
+            "li": li, "slot": slot, "width": width, "age_fit": age_fit}
+
+
+def msoa_age_2011(t: Mapping[str, OfficialTable], msoa_lad: pd.Series) -> pd.DataFrame:
+    """Estimated 2011 residents per MSOA11 × age band (:data:`FRAME_BANDS` [2011]).
+
+    No Census 2011 MSOA age table is at hand: the ONS mid-2019 MSOA11 age profile is fitted
+    (2-way IPF) to each MSOA's 2011 Census population and its LA's 2011 DC2101EW age counts, so
+    MSOAs of an LA add up to the LA's census ages and the 2011-19 ageing is removed at LA level.
+    """
+    m = _margins_2011(t, msoa_lad)
+    return pd.DataFrame(m["age_fit"][m["li"], m["slot"]], index=m["msoa"],
+                        columns=list(m["bands"]))
+
+
+def frame_2011(t: Mapping[str, OfficialTable], msoa_lad: pd.Series) -> PopulationFrame:
+    """The 2011 frame on England's MSOA11s (see the module docstring).
+
+    ``msoa_lad`` maps each MSOA11 to its LA (2013 codes), e.g. from the 2011 covariates.
+    Tables: ``census2011_ethnicity_sex_age_lad`` (or ``_long``), ``census2011_ethnicity_lsoa``,
+    ``population_mid2019_msoa``.
+    """
+    mg = _margins_2011(t, msoa_lad)
+    bands, lads, cube, msoa = mg["bands"], mg["lads"], mg["cube"], mg["msoa"]
+    li, slot, width, m_eth, age_fit = mg["li"], mg["slot"], mg["width"], mg["m_eth"], \
+        mg["age_fit"]
+    L, A = len(lads), len(bands)
     # step 2: 3-margin IPF of MSOA × sex × age × ethnicity within LAs
     seed = np.zeros((L, width, 2, A, 6))
     seed[li, slot] = 1.0
@@ -232,4 +256,4 @@ def _adults(census: int, all_ages: pd.DataFrame, prov: TermProvenance) -> Popula
                            all_ages=all_ages)
 
 
-__all__ = ["FRAME_BANDS", "dc2101_cube", "frame_2011", "frame_2021", "survey6"]
+__all__ = ["FRAME_BANDS", "dc2101_cube", "frame_2011", "frame_2021", "msoa_age_2011", "survey6"]

@@ -28,6 +28,7 @@ import pandas as pd
 
 from socint.composite.deciles import deciles
 from socint.covariates.carry import carry_lsoa11_to_lsoa21, weighted_mean_by
+from socint.covariates.frame import msoa_age_2011
 from socint.covariates.results import TermProvenance
 from socint.data import OfficialTable, counts_wide
 from socint.errors import GeographyError, _preview
@@ -106,7 +107,8 @@ def msoa_covariates_2011(t: Mapping[str, OfficialTable]
 
     Tables (dataset ids): ``census2011_ethnicity_lsoa`` (diversity, population weights, LSOA ->
     MSOA), ``iod2015_lsoa`` (LSOA -> LA 2013 codes), ``iod2019_msoa`` (income, crime),
-    ``ruc2011_lsoa``, ``population_mid2019_msoa`` (% 65+), ``census2021_proficiency_msoa`` and
+    ``ruc2011_lsoa``, ``population_mid2019_msoa`` and ``census2011_ethnicity_sex_age_lad``
+    (% 65+), ``census2021_proficiency_msoa`` and
     ``lookup_msoa11_msoa21_ltla22`` (poor English, carried back).
 
     Returns
@@ -142,9 +144,9 @@ def msoa_covariates_2011(t: Mapping[str, OfficialTable]
     for term, col in (("income", "income_score"), ("crime", "crime_score")):
         out[f"{term}_measure"] = iod[col].reindex(codes)
         out[f"{term}_decile"] = _decile(out[f"{term}_measure"])
-    ages = counts_wide(t["population_mid2019_msoa"])
-    old = [c for c in ages.columns if c == "90+" or int(c) >= 65]
-    out["pct65"] = (100.0 * ages[old].sum(axis=1) / ages.sum(axis=1)).reindex(codes)
+    ages = msoa_age_2011(t, out["lad_code"].dropna())
+    out["pct65"] = (100.0 * ages[["65-74", "75+"]].sum(axis=1) / ages.sum(axis=1)
+                    ).reindex(codes)
     ruc = t["ruc2011_lsoa"].data.set_index("area_code")["rural"].astype(float)
     out["rural_share"] = weighted_mean_by(ruc.reindex(lsoa_counts.index), pop11, lsoa_msoa)
     out["rural"] = (out["rural_share"] > RURAL_MAJORITY).astype("Int64")
@@ -171,10 +173,14 @@ def msoa_covariates_2011(t: Mapping[str, OfficialTable]
                        "deciles over England's MSOAs of the IoD Crime domain score (population-"
                        "weighted mean of LSOA scores); 10 = most crime",
                        "IoD2019 stands in for the IoD2015 Crime domain"),
-        TermProvenance("pct65", 2011, ("population_mid2019_msoa",), "proxy",
-                       "% of residents aged 65+ in the ONS mid-2019 MSOA11 estimates",
-                       "the Census 2011 MSOA age table (KS102EW) is not at hand; mid-2019 "
-                       "shares are higher than 2011 by the ageing of 2011-19"),
+        TermProvenance("pct65", 2011, ("population_mid2019_msoa",
+                                       "census2011_ethnicity_sex_age_lad",
+                                       "census2011_ethnicity_lsoa"), "proxy",
+                       "% of residents aged 65+: the ONS mid-2019 MSOA11 age profile fitted "
+                       "(IPF) to each MSOA's 2011 Census population and its LA's Census 2011 "
+                       "(DC2101EW) age counts",
+                       "the Census 2011 MSOA age table (KS102EW) is not at hand; within an LA "
+                       "the MSOAs' relative age profiles are those of mid-2019"),
         TermProvenance("rural", 2011, ("ruc2011_lsoa", "census2011_ethnicity_lsoa"), "measured",
                        "1 if more than half of the MSOA's 2011 residents live in LSOAs of a "
                        "rural class (D1, D2, E1, E2) of the 2011 Rural-Urban Classification"),
