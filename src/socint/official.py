@@ -209,9 +209,6 @@ def measures_2021(tables: FolderTables, geo: Geography, lsoa: pd.DataFrame
     LSOA21 — neither is Bright Blue's 2011 definition (14 groups; White British vs others
     across OAs), which the manifest and the methodology page say.
     """
-    from socint.measures.compute import MeasureSpec
-    from socint.sources import MeasureInput
-
     req = {r.key: r for r in REQUIREMENTS[2021]}
     m = tables.get(req["ethnicity_msoa"], 2021)
     ls = tables.get(req["ethnicity_lsoa"], 2021)
@@ -225,6 +222,15 @@ def measures_2021(tables: FolderTables, geo: Geography, lsoa: pd.DataFrame
                                  .isin(lsoa["lsoa_code"]))
     lsoa_units = with_parents(lsoa_units, lsoa[["lsoa_code", "msoa_code", "lad_code"]],
                               "lsoa_code")
+    prov = [provenance_of(m, "EDI"), provenance_of(ls, "Index of Dissimilarity")]
+    return measure_inputs_2021(msoa_units, lsoa_units), prov
+
+
+def measure_inputs_2021(msoa_units: UnitCounts, lsoa_units: UnitCounts) -> tuple[Any, ...]:
+    """The 2021 measures (one definition, for the folder and the bundled extract alike)."""
+    from socint.measures.compute import MeasureSpec
+    from socint.sources import MeasureInput
+
     edi = MeasureInput(
         msoa_units,
         (MeasureSpec(column="edi", measure="simpson", unit_level="msoa",
@@ -240,15 +246,29 @@ def measures_2021(tables: FolderTables, geo: Geography, lsoa: pd.DataFrame
         "ID: White (all White groups) vs all others across LSOA21, 0-100 (Census 2021 "
         "publishes only 5 broad groups by LSOA; Bright Blue's 2011 ID was White British vs "
         "all others across Output Areas, so the two are not directly comparable)")
-    return (edi, dis), [provenance_of(m, "EDI"), provenance_of(ls, "Index of Dissimilarity")]
+    return (edi, dis)
+
+
+def measure_inputs_2011(units: UnitCounts) -> tuple[Any, ...]:
+    """Bright Blue's 2011 measures over Output Areas (the ``bright_blue_2019`` preset)."""
+    from socint.measures.compute import MeasureSpec
+    from socint.measures.presets import BRIGHT_BLUE_2019
+    from socint.sources import MeasureInput
+
+    msoa_specs = (
+        MeasureSpec(column="edi", measure="simpson", scheme="ethnicity_2011_mlid14"),
+        MeasureSpec(column="dissimilarity", measure="dissimilarity", unit_level="oa",
+                    scheme="ethnicity_white_british", group="white_british", scale=100.0))
+    return (MeasureInput(units, BRIGHT_BLUE_2019.specs, msoa_specs,
+                         "EDI: Simpson's index of each MSOA over the 14 MLID groups, "
+                         "population-weighted mean over the LA's MSOAs; ID: White British vs "
+                         "all others across the LA's Output Areas, 0-100 (Bright Blue 2019)"),)
 
 
 def geography_and_measures_2011(tables: FolderTables
                                 ) -> tuple[Geography, tuple[Any, ...], list[Provenance]]:
     """The 326 English LAs of 2011, their MSOAs, and Bright Blue's 2011 measures over OAs."""
-    from socint.measures.compute import MeasureSpec
-    from socint.measures.presets import BRIGHT_BLUE_2019, attach_la_codes
-    from socint.sources import MeasureInput
+    from socint.measures.presets import attach_la_codes
 
     req = {r.key: r for r in REQUIREMENTS[2011]}
     oa = tables.get(req["ethnicity_oa"], 2011)
@@ -267,17 +287,10 @@ def geography_and_measures_2011(tables: FolderTables
     msoas = (units.parents[["msoa_code", "lad_code"]].drop_duplicates("msoa_code")
              .sort_values("msoa_code", ignore_index=True))
     msoas.insert(1, "msoa_name", msoas["msoa_code"])
-    msoa_specs = (
-        MeasureSpec(column="edi", measure="simpson", scheme="ethnicity_2011_mlid14"),
-        MeasureSpec(column="dissimilarity", measure="dissimilarity", unit_level="oa",
-                    scheme="ethnicity_white_british", group="white_british", scale=100.0))
-    mi = MeasureInput(units, BRIGHT_BLUE_2019.specs, msoa_specs,
-                      "EDI: Simpson's index of each MSOA over the 14 MLID groups, "
-                      "population-weighted mean over the LA's MSOAs; ID: White British vs "
-                      "all others across the LA's Output Areas, 0-100 (Bright Blue 2019)")
+    mi = measure_inputs_2011(units)
     prov = [provenance_of(oa, "EDI and Index of Dissimilarity (Output Areas)"),
             provenance_of(qs, "LA codes and names"), provenance_of(reg, "regions")]
-    return Geography(las, msoas, 2013), (mi,), prov
+    return Geography(las, msoas, 2013), mi, prov
 
 
 def _by_dataset(tables: FolderTables, ids: list[str]) -> dict[str, OfficialTable]:
@@ -330,9 +343,9 @@ def official_source(census: int, *, data: Path | None = None,
     from socint.covariates import NEEDED, build_area_covariates, build_frame
 
     if data is None:
-        from socint.extract import extract_tables
+        from socint.extract.snapshot import bundled_source
 
-        folder: Path = extract_tables()
+        return bundled_source(census)
     else:
         folder = Path(data)
         if not folder.is_dir():
@@ -361,8 +374,19 @@ def official_source(census: int, *, data: Path | None = None,
     if len(cov.excluded):
         assumptions.append(("excluded areas", "; ".join(
             f"{r.area_code} ({r.level}): {r.reason}" for r in cov.excluded.itertuples())))
+    mapping: dict[str, str] = {}
+    if census == 2021:  # where each 2011 LA (2013 codes) went by 2021, for the change
+        from socint.covariates.la import la_changes
+
+        qs = official["census2011_ethnicity_lad"]
+        assert qs.areas is not None
+        old = [c for c in qs.areas["area_code"].astype(str) if c.startswith("E")]
+        m = la_changes(official).mapping(old, 2013, 2021)
+        best = m.sort_values("share", ascending=False).drop_duplicates("old_code")
+        mapping = {str(o): str(n) for o, n in zip(best["old_code"], best["new_code"],
+                                                  strict=True) if o != n}
     return SourceData(
-        name=f"official tables, Census {census} ({'bundled extract' if data is None else folder})",
+        name=f"official tables, Census {census} ({folder})",
         kind="official", census=census, lad_vintage=geo.lad_vintage, measures=measures,
         las=geo.las, msoas=geo.msoas, msoa_covariates=msoa_cov, la_covariates=la_cov,
         population=counts[["msoa_code", "sex", "age_band", "ethnicity", "count"]],
@@ -371,7 +395,7 @@ def official_source(census: int, *, data: Path | None = None,
                                          for t in used.values()] + bprov),
         assumptions=tuple(assumptions),
         extra={"tables": tables, "found": tables.report(census), "covariates": cov,
-               "notes": []})
+               "notes": [], "lad_mapping_2011": mapping})
 
 
 def official_change(config: Any, source: SourceData, index: Any) -> pd.DataFrame | None:
@@ -390,8 +414,6 @@ def official_change(config: Any, source: SourceData, index: Any) -> pd.DataFrame
     from socint import pipeline
     from socint.composite.run import combine
     from socint.composite.timeseries import change_table
-    from socint.covariates.la import la_changes
-
     try:
         earlier_src = official_source(2011, data=config.data)
     except InputDataError as exc:
@@ -404,12 +426,7 @@ def official_change(config: Any, source: SourceData, index: Any) -> pd.DataFrame
     trust11, _ = pipeline.estimate_trust(config, earlier_src)
     inputs11 = pipeline.index_inputs(earlier_src, la11, msoa11)
     earlier = combine(trust11, inputs11, pipeline.index_config(config))
-    tables: FolderTables = source.extra["tables"]
-    lc = _by_dataset(tables, ["la_changes", "la_all_codes"])
-    mapping_frame = la_changes(lc).mapping(list(earlier.la["lad_code"].astype(str)), 2013, 2021)
-    best = mapping_frame.sort_values("share", ascending=False).drop_duplicates("old_code")
-    mapping = {str(o): str(n) for o, n in zip(best["old_code"], best["new_code"], strict=True)
-               if o != n}
+    mapping = dict(source.extra.get("lad_mapping_2011", {}))
     later = dc_replace(index, inputs=dc_replace(index.inputs, vintage=2021))
     earlier = dc_replace(earlier, inputs=dc_replace(earlier.inputs, vintage=2011))
     out = change_table(earlier, later, mapping=mapping)
