@@ -204,6 +204,14 @@ def open_source(config: RunConfig) -> SourceData:
     return official_source(config.census, data=config.data, lad_vintage=config.lad_vintage)
 
 
+def synthetic_index_inputs(seed: int, *, scale: float, survey_size: int) -> IndexInputs:
+    """The index inputs of a synthetic England (for ``socint index`` without ``--inputs``)."""
+    from socint.synthetic import generate_england
+    from socint.synthetic.source import inputs_from_synthetic
+
+    return inputs_from_synthetic(generate_england(seed, scale=scale, survey_size=survey_size))
+
+
 # --------------------------------------------------------------------------------------------
 # measures
 

@@ -49,12 +49,10 @@ def index_command(
                          trust_method=method, normalisation=normalisation)
     config.check()
     if inputs is None:
-        from socint.synthetic import generate_england
-        from socint.synthetic.source import inputs_from_synthetic
+        from socint.pipeline import synthetic_index_inputs
 
         with console.status("generating the synthetic England"):
-            bundle = inputs_from_synthetic(
-                generate_england(seed, scale=scale, survey_size=survey_size))
+            bundle = synthetic_index_inputs(seed, scale=scale, survey_size=survey_size)
     else:
         bundle = inputs_from_directory(inputs)
     with console.status("fitting the trust model and simulating"):
