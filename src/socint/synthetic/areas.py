@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from scipy.stats import rankdata
 
 from socint.measures.diversity import simpson
 from socint.synthetic.ethnicity import DETAILED, EthnicityDraw
@@ -50,14 +49,15 @@ WB_BANDS = ("<-5%", "-5-0%", ">0%")
 
 
 def decile(values: np.ndarray, *, descending: bool = False) -> np.ndarray:
-    """Decile 1-10 of each value among all values: ``ceil(10 * rank / n)`` (average ranks).
+    """Decile 1-10 of each value by the project's one rule (``socint.composite.deciles``).
 
     With ``descending=True`` the largest values get decile 1 (the IoD convention, 1 = most
     deprived); otherwise the largest values get decile 10.
     """
+    from socint.composite.deciles import deciles
+
     x = -np.asarray(values, dtype=float) if descending else np.asarray(values, dtype=float)
-    ranks = rankdata(x, method="average")
-    return np.clip(np.ceil(10.0 * ranks / len(x)), 1, 10).astype(np.int64)
+    return deciles(x).to_numpy(dtype=np.int64)
 
 
 @dataclass(frozen=True)
