@@ -29,6 +29,7 @@ def _register() -> None:
         demo,
         index,
         measures,
+        pack,
         report,
         schools,
         scorecard,
