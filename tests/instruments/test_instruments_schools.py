@@ -282,3 +282,28 @@ def test_real_school_census_2022_23_reads_as_documented() -> None:
         df["phase_type_grouping"].str.startswith("State-funded")]
     wb = s["white_british"].sum() / state.sum()
     assert wb == pytest.approx(0.626, abs=0.0005)
+
+
+@pytest.mark.slow
+def test_real_schools_run_end_to_end(tmp_path: Path) -> None:
+    """Real data: the whole run on DfE 2022/23 + TS021 LTLA + TS021 LSOA (as published)."""
+    from socint.instruments.run import read_census_table, read_input, run_schools
+
+    dfe = shared_path("dfe_spc_school_level_2022_23",
+                      "spc_school_level_underlying_data_2022_23_selected.csv")
+    ltla = shared_path("census2021_demographr", "ethnicity21_ltla21.csv")
+    lsoa = shared_path("census2021_demographr", "ethnicity21_lsoa21.csv")
+    lookup = shared_path("geographr_2021_lookups_boundaries", "lookup_lsoa21_msoa21_ltla22.csv")
+    run_schools(read_input(dfe, "school census", text=True), read_census_table(ltla, "LA"),
+                tmp_path, residential=read_census_table(lsoa, "LSOA"),
+                lookup=pd.read_csv(lookup), file=dfe)
+    s = pd.read_csv(tmp_path / "schools.csv")
+    assert len(s) == 21968 and s["lad_census_edi"].notna().all()  # every district matched
+    seg = pd.read_csv(tmp_path / "school_segregation.csv")
+    lad = seg[(seg["tier"] == "lad") & seg["enough_schools"]]
+    assert lad["residential_d_white"].notna().all()
+    assert set(lad["area_code"]) <= set(s["lad_code"])
+    utla = seg[seg["tier"] == "utla"]
+    assert utla["area_code"].str[:3].isin(["E06", "E08", "E09", "E10"]).all()
+    html = (tmp_path / "schools.html").read_text()
+    assert "Representativeness rank, England" in html and "Diversity rank, England" in html

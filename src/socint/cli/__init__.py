@@ -115,6 +115,7 @@ def _register() -> None:
         demo,
         index,
         measures,
+        pack,
         report,
         run,
         schools,

@@ -31,6 +31,10 @@ def scorecard(
     derive: Annotated[list[str] | None, typer.Option(
         "--derive", help="Indicator from --census: DOMAIN:INDICATOR:CATEGORIES:YEAR, e.g. "
                          "housing:social_renting:social_rented:2021 (repeat).")] = None,
+    school_census: Annotated[Path | None, typer.Option(
+        "--school-census", help="DfE school-level file (as published): adds the education "
+                                "indicator 'pupils in high-poverty schools' by ethnic group.")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("socint-scorecard"),
 ) -> None:
     """Rates, disparity ratios (log-method CI), change between years; CSV + a page per LA."""
@@ -43,7 +47,9 @@ def scorecard(
             read_input(indicators, "indicator") if indicators else None, out,
             reference=reference, las=la, names=names, known_las=codes,
             census=read_input(census, "census cross-table") if census else None,
-            derive=derive or [], file=indicators)
+            derive=derive or [], file=indicators,
+            school_census=read_input(school_census, "school census", text=True)
+            if school_census else None)
     except SocintError as exc:
         fail(str(exc), code=2)
     for p in paths:

@@ -32,6 +32,13 @@ LABELS: dict[str, str] = {
     "pupils_in_high_fsm_schools": "Pupils in high-poverty schools",
     "aged_65_plus": "Aged 65 and over", "aged_under_16": "Aged under 16",
     "social_renting": "Social renting",
+    "stop_and_search_per_pop": "Stop and search per head of population",
+    "councillors_per_pop": "Councillors per head of population",
+    "div_decile": "MSOA diversity decile", "poor_english": "MSOAs where >30% cannot speak "
+    "English well", "family_pct": "% married households with dependent children",
+    "income_decile": "income-deprivation decile", "crime_decile": "crime decile",
+    "pct65": "% aged 65+", "rural": "rural share of MSOAs", "deprivation": "deprivation",
+    "wb_change": "White British population change",
 }
 
 

@@ -94,7 +94,7 @@ def render_schools(tables: LeagueTables, *, title: str = "School diversity and "
 
 
 def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, lad_code: str, lad_name: str,
-                     reference: str) -> str:
+                     reference: str, coverage: pd.DataFrame | None = None) -> str:
     """One LA's scorecard page: a table per domain with rates, ratios and change."""
     from socint.instruments.scorecard import DOMAINS
 
@@ -112,7 +112,8 @@ def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, lad_code: str
             domains.append((label(d), rows))
     return environment().get_template("scorecard.html").render(
         title=f"Race-equality scorecard: {lad_name}", lad_code=lad_code, lad_name=lad_name,
-        reference=reference, domains=domains)
+        reference=reference, domains=domains,
+        coverage=_records(coverage) if coverage is not None else [])
 
 
 def _chart(means: pd.DataFrame, outcome: str) -> dict[str, Any]:

@@ -87,8 +87,13 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
                   las: Sequence[str] | None = None, names: dict[str, str] | None = None,
                   known_las: Sequence[str] | None = None,
                   census: pd.DataFrame | None = None, derive: Sequence[str] = (),
-                  file: str | Path | None = None) -> list[Path]:
-    """Scorecard: ``scorecard.csv``, ``scorecard_changes.csv`` and one HTML page per LA.
+                  file: str | Path | None = None,
+                  school_census: pd.DataFrame | None = None) -> list[Path]:
+    """Scorecard: ``scorecard.csv``, ``scorecard_changes.csv``, ``scorecard_coverage.csv`` and
+    one HTML page per LA.
+
+    ``school_census`` (the DfE school-level file, read as text) adds the derived education
+    indicator of :func:`socint.instruments.scorecard_sources.school_poverty_indicator`.
 
     ``census`` (``lad_code, group, category, count``) with ``derive`` specs
     (:func:`parse_derive`) adds indicators socint derives itself from census cross-tables.
@@ -103,8 +108,16 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
         domain, indicator, cats, year = parse_derive(spec)
         parts.append(indicator_from_counts(census, domain=domain, indicator=indicator,
                                            numerator_categories=cats, year=year))
+    if school_census is not None:
+        from socint.instruments.scorecard_sources import school_poverty_indicator
+
+        sc = read_school_census(school_census)
+        parts.append(school_poverty_indicator(sc.schools))
+        names = {**dict(zip(sc.schools["lad_code"], sc.schools["lad_name"], strict=False)),
+                 **(names or {})}
     if not parts:
-        raise InputDataError("no indicators: give an indicator table or census-derived ones")
+        raise InputDataError("no indicators: give an indicator table, census-derived ones or "
+                             "--school-census")
     table = pd.concat(parts, ignore_index=True)
     card = scorecard(table, reference=reference, known_las=known_las, file=file)
     ch = changes(card)
@@ -113,12 +126,16 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
     if unknown:
         raise GeographyError(f"LA(s) {', '.join(unknown)} are not in the indicator table",
                              code=unknown[0], file=file)
-    paths = [_write(out, "scorecard.csv", card), _write(out, "scorecard_changes.csv", ch)]
+    from socint.instruments.scorecard_sources import coverage
+
+    cov = coverage(card)
+    paths = [_write(out, "scorecard.csv", card), _write(out, "scorecard_changes.csv", ch),
+             _write(out, "scorecard_coverage.csv", cov)]
     for code in chosen:
         name = (names or {}).get(code, code)
         paths.append(_page(out, f"scorecard_{code}.html",
                            render_scorecard(card, ch, lad_code=code, lad_name=name,
-                                            reference=reference)))
+                                            reference=reference, coverage=cov)))
     return paths
 
 
