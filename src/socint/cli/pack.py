@@ -10,7 +10,7 @@ import typer
 
 from socint.cli import app
 from socint.cli.common import fail
-from socint.errors import InputDataError, SocintError
+from socint.errors import SocintError
 
 
 def default_index_dir() -> Path:
@@ -20,24 +20,14 @@ def default_index_dir() -> Path:
     ``socint.pipeline.run(socint.pipeline.RunConfig(out=<cache dir>))`` and reuses the folder
     when its ``la_index.csv`` is already there.
 
-    Raises
-    ------
-    InputDataError
-        This socint has no real-data pipeline API yet (``socint.pipeline.run``/``RunConfig``).
     """
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "socint" / (
         "england-2021")
     if (cache / "la_index.csv").is_file():
         return cache
-    import socint.pipeline as pipeline
+    from socint.pipeline import RunConfig, run
 
-    run = getattr(pipeline, "run", None)
-    config = getattr(pipeline, "RunConfig", None)
-    if run is None or config is None:
-        raise InputDataError(
-            "this socint cannot build the real England 2021 index by itself yet",
-            hint="pass --index DIR (from `socint run --out DIR`)")
-    run(config(out=cache))
+    run(RunConfig(out=cache))
     return cache
 
 

@@ -319,12 +319,3 @@ def run_all(x: Any, out: Path) -> list[Path]:
     paths += run_survey_estimate(x.local_survey, x.margins, la, out, tenure=True, trim=5.0)
     return paths
 
-
-def run_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
-             la_population: pd.DataFrame | None = None) -> list[Path]:
-    """Deprecated shim kept for ``socint.pipeline`` until it calls
-    :func:`socint.synthetic.instruments.run_instruments_demo` (issue 11)."""
-    import importlib
-
-    return list(importlib.import_module("socint.synthetic.instruments")
-                .run_instruments_demo(out, seed, las, la_population))

@@ -58,24 +58,11 @@ def wave_change(source: SourceData, first: IndexResult, la_measures: pd.DataFram
 
 def run_demo_instruments(out: Path, seed: int, source: SourceData) -> list[Path]:
     """The four companion instruments on synthetic inputs matching the synthetic England."""
-    from socint.instruments.run import run_compare, run_schools, run_scorecard, run_survey_estimate
-    from socint.synthetic.instruments import generate_instruments, la_population_from_counts
+    from socint.synthetic.instruments import la_population_from_counts, run_instruments_demo
 
     england: Any = source.extra["england"]
-    x = generate_instruments(seed, england.las, la_population_from_counts(england.ethnicity))
-    names = dict(zip(x.schools["new_la_code"], x.schools["lad_name"], strict=False))
-    paths = run_schools(x.schools, x.la_population, out)
-    paths += run_scorecard(x.indicators, out, reference="white_british", names=names)
-    paths += run_compare(
-        x.comparison_survey, out,
-        outcomes={"cohesion_likert": "likert", "civic_actions": "count",
-                  "volunteered": "binary", "thermometer": "thermometer"},
-        group="area_group", covariates=["age", "female", "ethnicity", "degree"],
-        cluster="lad_code", wave="wave", reference="Other area", before=2016,
-        trust_outcome="trust_people", trust=[4, 5], distrust=[1, 2])
-    la = str(x.local_survey["lad_code"].iloc[0])
-    paths += run_survey_estimate(x.local_survey, x.margins, la, out, tenure=True, trim=5.0)
-    return paths
+    return run_instruments_demo(out, seed, england.las,
+                                la_population_from_counts(england.ethnicity))
 
 
 # Older demo helpers, kept for the change tests: two synthetic waves through the survey path.
