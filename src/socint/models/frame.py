@@ -205,7 +205,7 @@ class LazyModelSpec:
         return getattr(self._real(), name)
 
 
-def _fixed_design(fixed: str, sub: pd.DataFrame) -> tuple[pd.Index, FloatArray, tuple[str, ...],
+def _fixed_design(fixed: str, sub: pd.DataFrame) -> tuple[Any, FloatArray, tuple[str, ...],
                                                          dict[str, str], Any]:
     """Rows kept, design matrix (C-ordered copy), column names, term of each column, spec.
 
@@ -440,11 +440,12 @@ def build_frame(
     n_groups = tuple(len(lab) for lab in labels)
     nesting = detect_nesting(tuple(codes), n_groups)
     w = np.ones(len(idx)) if w_arr is None else w_arr[idx.to_numpy()]
-    pos = idx.to_numpy()
+    kept = idx.to_numpy()
     extra: dict[str, Any] = {}
     if parsed.has_slopes:
         extra["slope_values"] = [
-            np.column_stack([slope_vals[c][pos] for c in sl]) if sl else np.empty((len(pos), 0))
+            np.column_stack([slope_vals[c][kept] for c in sl]) if sl
+            else np.empty((len(kept), 0))
             for sl in parsed.slopes]
     return ModelFrame(
         y=y,
