@@ -356,8 +356,8 @@ def build_frame(
                 hint="code the outcome 1 = yes, 0 = no, or use cbind(successes, failures)",
             )
         fail = 1.0 - succ
-    succ_a = succ.to_numpy(dtype=float)
-    fail_a = fail.to_numpy(dtype=float)
+    succ_a: FloatArray = np.asarray(succ.to_numpy(dtype=float), dtype=np.float64)
+    fail_a: FloatArray = np.asarray(fail.to_numpy(dtype=float), dtype=np.float64)
     keep = ~np.isnan(succ_a) & ~np.isnan(fail_a)
     for cols in parsed.random:
         for c in cols:
@@ -399,9 +399,9 @@ def build_frame(
     y = succ_a[pos]
     f_arr = fail_a[pos]
     trials = y + f_arr
-    bad = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
-    if bad.any():
-        at = int(np.flatnonzero(bad)[0])
+    bad_n = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
+    if bad_n.any():
+        at = int(np.flatnonzero(bad_n)[0])
         row = int(pos[at])
         raise ModelError(
             f"binomial counts must be non-negative whole numbers with at least one trial; "
