@@ -7,6 +7,14 @@ peak memory (max RSS of the child) is measured too. Prints medians, ratios to so
 accuracy of each tool's optimum relative to socint's (log-likelihood, fixed effects).
 R tools are skipped when ``Rscript`` is absent; ``glmm`` when it is not installed.
 
+Before the scales, three small cases run with every tool (``--small``; "none" skips them):
+``two_level`` (2,000 rows in 100 groups, ``y ~ x + (1 | g)``, ``simulate_one_factor``),
+``cbpp_obs`` (lme4's 56-row cbpp with an observation-level effect, ``(1 | herd) + (1 | obs)``;
+PyPI ``glmm`` fits it as a proportion with ``weights = size``, the same likelihood) and
+``crossed`` (3,000 pupils, 40 schools × 30 areas, ``simulate_crossed``). Small-case timings are
+medians of ``--small-repeats`` fits inside one process (after one warm-up for the Python tools);
+glmer is nAGQ = 1 there.
+
 ``--crossed n:schools:areas,...`` benchmarks crossed random intercepts instead
 (``simulate_crossed``, ``y ~ x + girl + (1 | school) + (1 | area)``): socint's sparse crossed
 path, its dense path (``socint-dense``, only up to 6,000 random effects) and glmmTMB (script
@@ -15,6 +23,7 @@ path, its dense path (``socint-dense``, only up to 6,000 random effects) and glm
 Usage::
 
     .venv/bin/python benchmarks/bench_glmm.py --scales 1,10 --tools socint,glmm,glmer0,glmmTMB
+    .venv/bin/python benchmarks/bench_glmm.py --scales none     # the small cases only
     .venv/bin/python benchmarks/bench_glmm.py --scales 100 --tools socint,glmer0 --repeats 1
     .venv/bin/python benchmarks/bench_glmm.py --crossed 20000:2000:300,60000:6000:300 \
         --tools socint,socint-dense,glmmTMB
@@ -110,6 +119,102 @@ def bench_crossed(sizes: list[tuple[int, int, int]], tools: list[str], repeats: 
                     res.update(seconds=[tmb["seconds"]], loglik=tmb["loglik"],
                                fixef=tmb["fixef"], converged=None)
                 res.update(scale=label, tool=tool, rows=n, csv_mb=csv.stat().st_size / 1e6)
+                rows.append(res)
+                print(_line(res, rows), flush=True)
+    return rows
+
+
+SMALL = {
+    "two_level": ("y ~ x + (1 | g)", "y ~ x + (1|g)", "y ~ x + (1 | g)"),
+    "cbpp_obs": ("cbind(incidence, size - incidence) ~ C(period) + (1 | herd) + (1 | obs)",
+                 "prop ~ period + (1|herd) + (1|obs)",
+                 "cbind(incidence, size - incidence) ~ factor(period) + (1 | herd) + (1 | obs)"),
+    "crossed": (CROSSED_FORMULA, "y ~ x + girl + (1|school) + (1|area)", CROSSED_FORMULA),
+}
+
+
+def _small_data(case: str) -> Any:
+    """The data of a small case (see the module docstring)."""
+    import numpy as np
+    import pandas as pd
+
+    from socint.models.simulate import simulate_crossed, simulate_one_factor
+
+    if case == "two_level":
+        return simulate_one_factor(100, 20, 0.6, seed=SEED)
+    if case == "crossed":
+        return simulate_crossed(seed=SEED)
+    sys.path.insert(0, str(HERE.parent / "tests" / "models"))
+    from test_cbpp import CBPP  # lme4's cbpp (GPL), rows cited in the test
+
+    cb = pd.DataFrame(CBPP, columns=["herd", "incidence", "size", "period"])
+    cb["obs"] = np.arange(len(cb))
+    return cb
+
+
+def _worker_small(csv: str, repeats: int, tool: str, case: str) -> dict[str, Any]:
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(csv)
+    f_socint, f_glmm, _ = SMALL[case]
+    if tool == "socint":
+        from socint.models import fit_glmm
+
+        def fit() -> tuple[float, bool]:
+            r = fit_glmm(f_socint, df)
+            return r.loglik, r.converged
+    else:
+        import glmm
+
+        cols: dict[str, Any] = {c: df[c].to_numpy() for c in df.columns}
+        kw: dict[str, Any] = {}
+        if case == "cbpp_obs":
+            cols["prop"] = (df["incidence"] / df["size"]).to_numpy(float)
+            cols["period"] = df["period"].astype(str).to_numpy()
+            kw["weights"] = df["size"].to_numpy(float)
+
+        def fit() -> tuple[float, bool]:
+            r = glmm.fit(cols, f_glmm, family="binomial", **kw)
+            return float(r.loglik), bool(r.converged)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit()  # warm-up (imports, caches)
+        secs = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            ll, conv = fit()
+            secs.append(time.perf_counter() - t)
+    return {"seconds": secs, "loglik": ll, "converged": conv, "fixef": {},
+            "seconds_min": float(np.min(secs))}
+
+
+def bench_small(cases: list[str], tools: list[str], repeats: int,
+                timeout: float) -> list[dict]:
+    """The small cases with socint, PyPI glmm, glmer (nAGQ=1) and glmmTMB."""
+    from socint.models.simulate import write_csv
+
+    rows: list[dict[str, Any]] = []
+    have_r = shutil.which("Rscript") is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases:
+            csv = Path(tmp) / f"small_{case}.csv"
+            write_csv(_small_data(case), csv)
+            for tool in tools:
+                out = Path(tmp) / f"{tool}_{case}.json"
+                if tool in ("socint", "glmm"):
+                    cmd = [sys.executable, __file__, "--worker", f"small:{tool}:{case}",
+                           "--csv", str(csv), "--repeats", str(repeats), "--out", str(out)]
+                elif have_r and tool in ("glmer1", "glmmTMB"):
+                    cmd = ["Rscript", str(HERE / "bench_glmm.R"), str(csv), tool, str(repeats),
+                           str(out), SMALL[case][2]]
+                else:
+                    rows.append({"scale": case, "tool": tool, "error": "not available"})
+                    continue
+                res = _run_child(cmd, out, timeout)
+                res.update(scale=case, tool=tool, rows=None, csv_mb=csv.stat().st_size / 1e6)
                 rows.append(res)
                 print(_line(res, rows), flush=True)
     return rows
@@ -234,7 +339,8 @@ def _line(res: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         common = set(ref["fixef"]) & set(res["fixef"])
         dfix = max(abs(ref["fixef"][c] - res["fixef"][c]) for c in common) if common else 0
         acc = f" Δloglik(tool−socint)={res['loglik'] - ref['loglik']:+.4f} max|Δβ|={dfix:.2e}"
-    return (f"{tag} {res['tool']:<12} median {med:8.2f} s  ratio {ratio:6.2f}  "
+    shown = f"{med * 1000:8.1f} ms" if med < 1 else f"{med:8.2f} s "
+    return (f"{tag} {res['tool']:<12} median {shown}  ratio {ratio:6.2f}  "
             f"peak {res.get('peak_rss_mb', float('nan')):7.0f} MB (csv {res['csv_mb']:.0f} MB)  "
             f"loglik {res['loglik']:.4f} converged={res.get('converged')}{acc}")
 
@@ -249,11 +355,19 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and scale")
     ap.add_argument("--json", help="write all results to this JSON file")
     ap.add_argument("--crossed", help="crossed design sizes n:schools:areas,... (see above)")
+    ap.add_argument("--small", default="two_level,cbpp_obs,crossed",
+                    help='small cases to run first ("none" to skip)')
+    ap.add_argument("--small-tools", default="socint,glmm,glmer1,glmmTMB")
+    ap.add_argument("--small-repeats", type=int, default=20)
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--csv", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
+        if a.worker.startswith("small:"):
+            _, tool, case = a.worker.split(":")
+            Path(a.out).write_text(json.dumps(_worker_small(a.csv, a.repeats, tool, case)))
+            return
         if a.worker.startswith("socint") and "crossed" in Path(a.csv).name:
             res = _worker_crossed(a.csv, a.repeats, dense=a.worker == "socint-dense")
         else:
@@ -267,8 +381,13 @@ def main() -> None:
         if a.json:
             Path(a.json).write_text(json.dumps(rows, indent=1))
         return
-    rows = bench([int(s) for s in a.scales.split(",")], a.tools.split(","), a.repeats,
-                 a.timeout)
+    rows = []
+    if a.small != "none":
+        rows += bench_small(a.small.split(","), a.small_tools.split(","), a.small_repeats,
+                            a.timeout)
+    if a.scales != "none":
+        rows += bench([int(s) for s in a.scales.split(",")], a.tools.split(","), a.repeats,
+                      a.timeout)
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=1))
 

@@ -1,10 +1,14 @@
-"""Multilevel (random-intercept) logistic and probit regression by the Laplace approximation.
+"""Multilevel logistic and probit regression by the Laplace approximation (or AGQ).
 
 lme4's four stages (Bates et al. 2015, J. Stat. Softw. 67(1)): :mod:`.frame` (formula → model
 frame), :mod:`.laplace` (deviance and analytic gradient, with the nested O(n) path in
 :mod:`.blocks`, the sparse crossed path in :mod:`.crossed`, links in :mod:`.links`),
 :mod:`.optimize` (nAGQ=0 start, Newton / L-BFGS-B, convergence checks) and
-:mod:`.result` (the frozen :class:`GlmmResult`). See ``docs/methods/glmm.md``.
+:mod:`.result` (the frozen :class:`GlmmResult`). Random slopes ``(x | g)``/``(x || g)`` use
+the dense path of :mod:`.slopes`/:mod:`.slopes_fit`; adaptive Gauss-Hermite quadrature for one
+factor is :mod:`.agq`; cluster-robust SEs :mod:`.robust`; the diagnostics and their lme4-style
+check levels :mod:`.checks`; the design of new data :mod:`.design`. See
+``docs/methods/glmm.md``.
 """
 
 from socint.models.compare import compare_models

@@ -13,6 +13,7 @@ lme4*, J. Stat. Softw. 67(1), section 2 (the "formula module").
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,12 +95,13 @@ def _eval(data: pd.DataFrame, expr: str, what: str) -> pd.Series:
     return pd.Series(out, index=data.index)
 
 
-def _group_codes(data: pd.DataFrame, cols: tuple[str, ...]) -> tuple[IntArray, pd.Index]:
+def _group_codes(data: Mapping[str, pd.Series], cols: tuple[str, ...]) -> tuple[IntArray,
+                                                                                pd.Index]:
     """Integer codes 0..G-1 and labels of a (possibly interacted) grouping factor."""
     if len(cols) == 1:
         codes, uniques = pd.factorize(data[cols[0]], sort=True)
         return codes.astype(np.int64), pd.Index(uniques, name=cols[0])
-    key = data[list(cols)].astype(str).agg(":".join, axis=1)
+    key = pd.DataFrame({c: data[c] for c in cols}).astype(str).agg(":".join, axis=1)
     codes, uniques = pd.factorize(key, sort=True)
     return codes.astype(np.int64), pd.Index(uniques, name=":".join(cols))
 
@@ -190,13 +192,13 @@ class LazyModelSpec:
     forwarded, so it behaves as the spec itself.
     """
 
-    def __init__(self, fixed: str, sample: pd.DataFrame) -> None:
+    def __init__(self, fixed: str, sample: Callable[[], pd.DataFrame]) -> None:
         self._fixed, self._sample = fixed, sample
         self._spec: Any = None
 
     def _real(self) -> Any:
         if self._spec is None:
-            self._spec = model_matrix(self._fixed, self._sample).model_spec
+            self._spec = model_matrix(self._fixed, self._sample()).model_spec
         return self._spec
 
     def __getattr__(self, name: str) -> Any:
@@ -205,30 +207,32 @@ class LazyModelSpec:
         return getattr(self._real(), name)
 
 
-def _fixed_design(fixed: str, sub: pd.DataFrame) -> tuple[pd.Index, FloatArray, tuple[str, ...],
-                                                         dict[str, str], Any]:
-    """Rows kept, design matrix (C-ordered copy), column names, term of each column, spec.
+def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
+        IntArray, FloatArray, tuple[str, ...], dict[str, str], Any]:
+    """Positions of the rows kept, design matrix (C-ordered), column names, terms, spec.
 
     Plain numeric columns (``y ~ x + z``) take a numpy fast path with the same columns,
     names and missing-value rule as formulaic; anything else goes through formulaic.
     """
     terms = [t.strip() for t in fixed.split("+")]
     plain = [t for t in terms if t != "1"]
-    if all(t in sub.columns and pd.api.types.is_numeric_dtype(sub[t])
-           and not pd.api.types.is_bool_dtype(sub[t]) for t in plain):
+    if all(t in df.columns and pd.api.types.is_numeric_dtype(df[t])
+           and not pd.api.types.is_bool_dtype(df[t]) for t in plain):
         names = list(dict.fromkeys(plain))
-        vals = sub[names].to_numpy(dtype=float) if names else np.empty((len(sub), 0))
-        ok = np.all(np.isfinite(vals), axis=1)
-        X = np.empty((int(ok.sum()), len(names) + 1))
+        vals = (np.column_stack([df[c].to_numpy(dtype=float) for c in names]) if names
+                else np.empty((len(df), 0)))
+        ok = keep & np.all(np.isfinite(vals), axis=1)
+        pos = np.flatnonzero(ok).astype(np.int64)
+        X = np.empty((pos.size, len(names) + 1))
         X[:, 0] = 1.0
-        X[:, 1:] = vals[ok]
-        idx = sub.index[ok]
+        X[:, 1:] = vals[pos]
         cols = ("Intercept", *names)
-        sample = sub.loc[idx[:1], names] if len(idx) else sub[names]
-        return idx, X, cols, {c: ("1" if c == "Intercept" else c) for c in cols}, \
-            LazyModelSpec(fixed, sample)
+        first = pos[:1].copy()
+        return pos, X, cols, {c: ("1" if c == "Intercept" else c) for c in cols}, \
+            LazyModelSpec(fixed, lambda: df.iloc[first][names] if first.size else df[names])
+    kp = np.flatnonzero(keep)
     try:
-        mm = model_matrix(fixed, sub, na_action="drop")
+        mm = model_matrix(fixed, df.iloc[kp].reset_index(drop=True), na_action="drop")
     except Exception as exc:  # formulaic raises many types for bad formulas
         raise ModelError(
             f"cannot build the fixed-effects design from {fixed!r}: {exc}",
@@ -240,7 +244,8 @@ def _fixed_design(fixed: str, sub: pd.DataFrame) -> tuple[pd.Index, FloatArray, 
             col_terms[str(c)] = str(ts.term)
     # our own C-ordered copy (scaled in place later); the model matrix itself is released
     X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="C", copy=True)
-    return mm.index, X_raw, tuple(str(c) for c in mm.columns), col_terms, mm.model_spec
+    pos = kp[mm.index.to_numpy()].astype(np.int64)
+    return pos, X_raw, tuple(str(c) for c in mm.columns), col_terms, mm.model_spec
 
 
 def _slope_columns(parsed: ParsedFormula, df: pd.DataFrame) -> dict[str, FloatArray]:
@@ -330,7 +335,7 @@ def build_frame(
                     column=c,
                     hint=f"columns available: {', '.join(map(str, data.columns[:20]))}",
                 )
-    df = data.reset_index(drop=True)
+    df = data
     if parsed.successes is not None and parsed.failures is not None:
         succ = _eval(df, parsed.successes, "cbind() successes").astype(float)
         fail = _eval(df, parsed.failures, "cbind() failures").astype(float)
@@ -351,7 +356,9 @@ def build_frame(
                 hint="code the outcome 1 = yes, 0 = no, or use cbind(successes, failures)",
             )
         fail = 1.0 - succ
-    keep = succ.notna().to_numpy() & fail.notna().to_numpy()
+    succ_a: FloatArray = np.asarray(succ.to_numpy(dtype=float), dtype=np.float64)
+    fail_a: FloatArray = np.asarray(fail.to_numpy(dtype=float), dtype=np.float64)
+    keep = ~np.isnan(succ_a) & ~np.isnan(fail_a)
     for cols in parsed.random:
         for c in cols:
             keep &= df[c].notna().to_numpy()
@@ -382,28 +389,30 @@ def build_frame(
                 column=weights if isinstance(weights, str) else None,
                 hint="drop rows with zero or missing weights before fitting",
             )
-    idx, X_raw, columns, col_terms, spec = _fixed_design(parsed.fixed, df.loc[keep])
-    if len(idx) == 0:
+    pos, X_raw, columns, col_terms, spec = _fixed_design(parsed.fixed, df, keep)
+    if pos.size == 0:
         raise ModelError(
             f"none of the {len(df)} rows is complete: every row has a missing value in the "
             "outcome, a covariate or a grouping factor of the model",
             hint="check the missing-value coding of the model's columns",
         )
-    y = succ.loc[idx].to_numpy(dtype=float)
-    f_arr = fail.loc[idx].to_numpy(dtype=float)
+    y = succ_a[pos]
+    f_arr = fail_a[pos]
     trials = y + f_arr
-    bad = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        row = int(idx[pos])
+    bad_n = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
+    if bad_n.any():
+        at = int(np.flatnonzero(bad_n)[0])
+        row = int(pos[at])
         raise ModelError(
             f"binomial counts must be non-negative whole numbers with at least one trial; "
-            f"row {row + 1} has successes={float(y[pos])!r}, failures={float(f_arr[pos])!r}",
+            f"row {row + 1} has successes={float(y[at])!r}, failures={float(f_arr[at])!r}",
             row=row + 1,
             hint="check the cbind(successes, failures) expressions",
         )
     _check_variation(parsed, y, trials)
-    sub = df.loc[idx, list(dict.fromkeys(c for g in parsed.random for c in g))]
+    gcols_all = list(dict.fromkeys(c for g in parsed.random for c in g))
+    full = pos.size == len(df)
+    sub = {c: df[c] if full else df[c].iloc[pos] for c in gcols_all}
     codes: list[IntArray] = []
     labels: list[pd.Index] = []
     for gcols in parsed.random:
@@ -439,12 +448,13 @@ def build_frame(
         )
     n_groups = tuple(len(lab) for lab in labels)
     nesting = detect_nesting(tuple(codes), n_groups)
-    w = np.ones(len(idx)) if w_arr is None else w_arr[idx.to_numpy()]
-    pos = idx.to_numpy()
+    w = np.ones(pos.size) if w_arr is None else w_arr[pos]
+    kept = pos
     extra: dict[str, Any] = {}
     if parsed.has_slopes:
         extra["slope_values"] = [
-            np.column_stack([slope_vals[c][pos] for c in sl]) if sl else np.empty((len(pos), 0))
+            np.column_stack([slope_vals[c][kept] for c in sl]) if sl
+            else np.empty((len(kept), 0))
             for sl in parsed.slopes]
     return ModelFrame(
         y=y,
@@ -460,8 +470,8 @@ def build_frame(
         labels=tuple(labels),
         nesting=nesting,
         model_spec=spec,
-        index=pd.Index(data.index[idx.to_numpy()]),
-        n_dropped=int(len(df) - len(idx)),
+        index=pd.Index(data.index[pos]),
+        n_dropped=int(len(df) - pos.size),
         has_intercept=has_intercept,
         extra=extra,
     )
