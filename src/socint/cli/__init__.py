@@ -75,6 +75,7 @@ EXAMPLES: dict[str, str] = {
     "survey import": "socint survey import survey.sav --map survey.yaml --out respondents.csv",
     "survey map-template": "socint survey map-template survey.sav --out survey.yaml",
     "index": "socint index --out socint-index --method mrp --normalisation rank",
+    "pack": "socint pack E08000032 --index england-2021 --out pack-bradford",
     "report": "socint report --index socint-index --out site",
     "schools": "socint schools spc_school_level.csv --population la_population.csv "
                "--out socint-schools",
