@@ -116,20 +116,14 @@ def parts_from_result(result: Any, *, la_factor: str = "lad_code",
         se = float(var_se[name]) if var_se is not None else 0.0
         return RandomEffects(modes, cv, var, se if np.isfinite(se) else 0.0)
 
-    design_matrix = getattr(result, "design_matrix", None)
-    if design_matrix is None:
-        spec = result._spec["model_spec"]
-
-        def design_matrix(df: pd.DataFrame) -> Any:
-            return spec.get_model_matrix(df, na_action="raise")
-
-    columns = list(fixef.index)
+    if any(getattr(result, "random_slopes", {}).values()):
+        raise ModelError("MRP here supports random intercepts only; the model has random "
+                         f"slopes {result.random_slopes}",
+                         hint="fit (1 | lad_code) + (1 | msoa_code) for small-area estimates")
 
     def design(df: pd.DataFrame) -> FloatArray:
-        mm = design_matrix(df)
-        if isinstance(mm, pd.DataFrame):
-            return np.asarray(mm[columns].to_numpy(dtype=float))
-        return np.asarray(mm, dtype=float)
+        # the fit's public design API: categories coded exactly as in the fit
+        return np.asarray(result.design_matrix(df), dtype=float)
 
     return FittedParts(fixef, vcov, design, effects(lad_name), effects(msoa_name),
                        bool(getattr(result, "converged", True)))
