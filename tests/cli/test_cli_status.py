@@ -55,6 +55,27 @@ def test_status_of_a_folder_or_a_non_duckdb_file(tmp_path: Path) -> None:
     assert bad.read_text() == "not a database\n"  # left as it was
 
 
+def test_status_of_a_store_locked_by_another_process(tmp_path: Path) -> None:
+    """A store held by another process (e.g. a running ingest) is named with its PID."""
+    store = tmp_path / "s.duckdb"
+    hold = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(store)!r})\n"
+         "con.execute('CREATE TABLE provenance (dataset VARCHAR)'); con.execute('CHECKPOINT')\n"
+         "print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert hold.stdout is not None and hold.stdout.readline().strip() == "held"
+        res = RUNNER.invoke(app, ["status", "--store", str(store)])
+    finally:
+        hold.communicate("", timeout=60)
+    assert res.exit_code == 5, res.output
+    assert f"cannot open the store {store}" in res.stderr
+    assert "Conflicting lock is held" in res.stderr and f"PID {hold.pid}" in res.stderr
+    assert "How to fix: another socint process is using this store; wait for it" in res.stderr
+    assert RUNNER.invoke(app, ["status", "--store", str(store)]).exit_code == 0  # released
+
+
 def test_status_after_ingesting_files_with_missing_provenance(tmp_path: Path) -> None:
     paths = [str(shared_path(*parts)) for parts in NA_FILES]
     store = tmp_path / "s.duckdb"
