@@ -28,7 +28,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def main() -> None:
     """Run the benchmark and print the stage medians."""
-    from socint.composite.inputs import inputs_from_synthetic
     from socint.composite.outputs import write_index
     from socint.composite.run import IndexConfig, build_index
     from socint.estimates.mrp import mrp
@@ -36,6 +35,7 @@ def main() -> None:
     from socint.estimates.simulate_draws import parts_from_result
     from socint.models import fit_glmm
     from socint.synthetic import generate_england
+    from socint.synthetic.source import inputs_from_synthetic
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)

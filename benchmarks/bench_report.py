@@ -19,9 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from socint.composite import IndexConfig, build_index, write_index
-from socint.composite.inputs import inputs_from_synthetic
 from socint.report import SYNTHETIC_SOURCES, build_site, load_site_inputs
 from socint.synthetic import generate_england
+from socint.synthetic.source import inputs_from_synthetic
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]

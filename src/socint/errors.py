@@ -92,13 +92,40 @@ class ConvergenceError(ModelError):
     """An optimiser or iterative procedure did not converge."""
 
 
+class SocintWarning(UserWarning):
+    """Base class of socint's warnings: suspicious but usable input, said once, with a fix."""
+
+
+class InputDataWarning(SocintWarning):
+    """A table was read, but something in it looks wrong (encoding, totals, excess persons)."""
+
+
+class ExcessPersonsWarning(InputDataWarning):
+    """A total exceeds its categories by more than a derived category can plausibly hold."""
+
+
+class GeographyWarning(SocintWarning):
+    """Area codes that do not belong to the table's stated vintage (e.g. a 2021 LA in 2011)."""
+
+
+class ModelWarning(SocintWarning):
+    """A fitted model is usable with care: a singular fit (a variance at the boundary), a
+    grouping factor with one level, aliased grouping factors, near-unidentifiable parameters,
+    or a prediction on categories not seen in the fit."""
+
+
 __all__ = [
     "ConvergenceError",
+    "ExcessPersonsWarning",
     "GeographyError",
+    "GeographyWarning",
     "InputDataError",
+    "InputDataWarning",
     "ModelError",
+    "ModelWarning",
     "SchemaError",
     "SocintError",
+    "SocintWarning",
     "StoreError",
     "_preview",
 ]

@@ -60,6 +60,27 @@ MODEL3_ODDS_RATIOS = MappingProxyType(
 #: Published Model 3 log-odds coefficients (natural log of the odds ratios).
 MODEL3_COEFFICIENTS = MappingProxyType({k: math.log(v) for k, v in MODEL3_ODDS_RATIOS.items()})
 
+#: Published standard errors of the Model 3 odds ratios, as printed (rounded to 2 dp; Annex
+#: Table 4). Three print as 0.00 (age, income², and they are < 0.005): see
+#: :data:`SE_PRINTED_ZERO` for how the transported model treats them.
+MODEL3_SE_ODDS_RATIOS = MappingProxyType(
+    {
+        "female": 0.03, "year_2010": 0.03, "age": 0.00, "income": 0.02, "income_sq": 0.00,
+        "ethnicity[Asian]": 0.04, "ethnicity[Black]": 0.04, "ethnicity[Mixed]": 0.08,
+        "ethnicity[Chinese]": 0.13, "ethnicity[Other]": 0.06, "married": 0.04, "years5": 0.04,
+        "nssec[Intermediate]": 0.03, "nssec[Routine]": 0.03, "nssec[Other]": 0.04,
+        "div_decile": 0.02, "poor_english": 0.11, "div_decile:poor_english": 0.03,
+        "family_pct": 0.01, "income_decile": 0.01, "crime_decile": 0.01, "pct65": 0.01,
+        "rural": 0.10, "wb_change[-5-0%]": 0.11, "wb_change[>0%]": 0.12,
+    }
+)
+
+#: An SE printed as 0.00 is below 0.005; the transported model uses half the rounding unit.
+SE_PRINTED_ZERO = 0.0025
+
+#: Published SEs of the random-intercept variances (Annex Table 4).
+MODEL3_VARIANCE_SES = MappingProxyType({"la": 0.01, "msoa": 0.03})
+
 #: Random-intercept variances on the latent (logit) scale.
 MODEL3_VARIANCES = MappingProxyType({"la": 0.06, "msoa": 0.24})
 
@@ -81,3 +102,44 @@ PUBLISHED_LA_MEASURES = MappingProxyType(
         "E07000008": {"name": "Cambridge", "edi": 0.535, "dissimilarity": 15.0},
     }
 )
+
+
+#: Model 3's fixed part as a structured spec: (kind, variable, reference category or None),
+#: in the order of Annex Table 4. Kinds: ``num`` (numeric as is), ``sq`` (its square),
+#: ``cat`` (treatment-coded factor), ``x`` (the interaction of two numeric variables).
+MODEL3_FIXED: tuple[tuple[str, str, str | None], ...] = (
+    ("num", "female", None), ("num", "year_2010", None), ("num", "age", None),
+    ("num", "income", None), ("sq", "income", None), ("cat", "ethnicity", "White"),
+    ("num", "married", None), ("num", "years5", None), ("cat", "nssec", "Managerial"),
+    ("x", "div_decile*poor_english", None), ("num", "family_pct", None),
+    ("num", "income_decile", None), ("num", "crime_decile", None), ("num", "pct65", None),
+    ("num", "rural", None), ("cat", "wb_change", "<-5%"),
+)
+
+
+def model3_formula(*, lad: str = "lad_code", msoa: str = "msoa_code",
+                   outcome: str = "trust", without: frozenset[str] = frozenset(),
+                   interaction: bool = True) -> str:
+    """Model 3 in socint's formula syntax, built from :data:`MODEL3_FIXED`.
+
+    The grouping factors are the area-key columns (``lad_code``, ``msoa_code``) by default, so
+    the survey's own columns group the random intercepts. ``without`` drops terms by variable
+    and ``interaction=False`` keeps diversity and poor English as main effects only (the
+    nested variants the report compares).
+    """
+    parts = []
+    for kind, var, ref in MODEL3_FIXED:
+        if var in without:
+            continue
+        if kind == "x" and not interaction:
+            parts.extend(var.split("*"))
+        elif kind == "num":
+            parts.append(var)
+        elif kind == "sq":
+            parts.append(f"I({var}**2)")
+        elif kind == "cat":
+            parts.append(f'C({var}, Treatment("{ref}"))')
+        else:
+            a, b = var.split("*")
+            parts.append(f"{a} * {b}")
+    return f"{outcome} ~ " + " + ".join(parts) + f" + (1 | {lad}) + (1 | {msoa})"

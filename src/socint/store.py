@@ -14,6 +14,21 @@ Layout
 
 Default location: ``$SOCINT_STORE`` if set, else ``<user data dir>/socint/socint.duckdb``
 (e.g. ``~/.local/share/socint/socint.duckdb`` on Linux); every command takes ``--store PATH``.
+
+Robustness
+----------
+* **Locks.** DuckDB lets one process write a file (or several read it). A store held by another
+  process is retried for ``lock_timeout`` seconds (``$SOCINT_STORE_TIMEOUT``, default 30), then a
+  :class:`~socint.errors.StoreError` names the process holding it (DuckDB's lock message carries
+  its program and PID).
+* **Not a store.** A file that is not a DuckDB database (a CSV, a truncated copy) is refused
+  before DuckDB sees it, saying what the file looks like; any other open failure is a StoreError.
+* **Reading never creates.** Read-only opens of a missing path raise "no store at PATH";
+  ``status(missing_ok=False)`` does the same.
+* **Space after failures.** An ingest rolled back (or killed: its uncommitted blocks stay in the
+  file) leaves dead space DuckDB does not give back. When the file is larger than its live
+  blocks by more than :data:`RECLAIM_MIN_BYTES`, the store is compacted (``COPY FROM DATABASE``
+  into a sibling file, then an atomic rename) after a rolled-back ingest and at the next write.
 """
 
 from __future__ import annotations
@@ -22,8 +37,9 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +74,32 @@ CREATE TABLE IF NOT EXISTS provenance (
 """
 
 _SAFE = re.compile(r"[^a-z0-9_]")
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<prog>.*?) \(PID (?P<pid>\d+)\)"
+                          r"(?: by user (?P<user>\S+))?")
+#: DuckDB files start with a checksum (8 bytes) then the magic bytes "DUCK".
+_DUCK_MAGIC, _DUCK_MAGIC_AT = b"DUCK", 8
+#: Dead space (bytes beyond the live blocks) above which the store is compacted.
+RECLAIM_MIN_BYTES = 1 << 20
+_HEADER_BYTES = 3 * 4096  # DuckDB's main header + two database headers
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def _describe(head: bytes) -> str:
+    """What a non-DuckDB file looks like, from its first bytes."""
+    if head.startswith(b"SQLite format 3"):
+        return "an SQLite database"
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive (e.g. an .xlsx workbook)"
+    if head.startswith(b"\x1f\x8b"):
+        return "a gzip file"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary data"
+    if "\x00" in text:
+        return "binary data"
+    first = text.splitlines()[0][:60] if text.strip() else ""
+    return f"a text file (first line {first!r})" if first else "blank text"
 
 
 def default_store_path() -> Path:
@@ -102,26 +144,122 @@ class Store:
         :func:`default_store_path`.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *,
+                 lock_timeout: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
+        env = os.environ.get("SOCINT_STORE_TIMEOUT")
+        self.lock_timeout = (lock_timeout if lock_timeout is not None
+                             else float(env) if env else DEFAULT_LOCK_TIMEOUT)
+
+    def exists(self) -> bool:
+        """Whether a store file is at :attr:`path` (never creates one)."""
+        return self.path.is_file()
+
+    def _check_file(self, *, read_only: bool) -> None:
+        p = self.path
+        if p.is_dir():
+            raise StoreError(f"the store path {p} is a folder, not a DuckDB file",
+                             hint=f"pass a file path, e.g. --store {p / 'socint.duckdb'}")
+        if not p.exists():
+            if read_only:
+                raise StoreError(f"no store at {p}",
+                                 hint="run `socint ingest FILE...` or `socint demo` first, or "
+                                      "pass --store PATH of an existing store")
+            return
+        with p.open("rb") as fh:
+            head = fh.read(64)
+        if len(head) == 0:
+            raise StoreError(f"the store file {p} is empty (0 bytes), not a DuckDB database",
+                             hint="delete it and ingest again, or pass another --store PATH")
+        if head[_DUCK_MAGIC_AT:_DUCK_MAGIC_AT + 4] != _DUCK_MAGIC:
+            raise StoreError(
+                f"the store file {p} is not a DuckDB database: it is {_describe(head)}",
+                hint="pass --store with the path of a socint store (a .duckdb file) or a new "
+                     "path; socint never overwrites a file it did not create")
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Connect, retrying while another process holds the lock (up to lock_timeout)."""
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                held = _LOCK_HOLDER.search(str(exc))
+                if held is None:
+                    raise self._unreadable(exc) from exc
+                if time.monotonic() >= deadline:
+                    who = f"PID {held['pid']} ({held['prog']}"
+                    who += f", user {held['user']})" if held["user"] else ")"
+                    raise StoreError(
+                        f"the store {self.path} is in use by another process, {who}; waited "
+                        f"{self.lock_timeout:g} s for it to finish", file=self.path,
+                        hint="wait for the other socint command (e.g. an ingest) to end, or "
+                             "stop it; a read (status) and a write (ingest) cannot share a "
+                             "store at the same time. SOCINT_STORE_TIMEOUT sets the wait") \
+                        from exc
+                time.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
+                delay = min(delay * 2, 1.0)
+            except duckdb.Error as exc:
+                raise self._unreadable(exc) from exc
+
+    def _unreadable(self, exc: Exception) -> StoreError:
+        return StoreError(
+            f"the store file {self.path} cannot be opened by DuckDB "
+            f"{duckdb.__version__}: {str(exc).splitlines()[0]}",
+            hint="if it is a socint store it is damaged or from a newer DuckDB: restore a backup, "
+                 "or delete it and ingest the files again; otherwise pass another --store PATH")
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Open a connection (read-only opens fail cleanly when the store does not exist)."""
-        if read_only and not self.path.exists():
-            raise StoreError(
-                f"no store at {self.path}",
-                hint="run `socint ingest FILE...` or `socint demo` first, or pass --store PATH",
-            )
+        """Open a connection; read-only opens never create a store (``no store at PATH``).
+
+        Raises
+        ------
+        StoreError
+            Missing store (read-only), a path that is a folder or not a DuckDB file, a damaged
+            file, or a lock held by another process beyond :attr:`lock_timeout`.
+        """
+        self._check_file(read_only=read_only)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path), read_only=read_only)
+        con = self._open(read_only)
         try:
             if not read_only:
                 con.execute(_PROVENANCE_DDL)
             yield con
         finally:
             con.close()
+
+    def dead_bytes(self) -> int:
+        """Bytes of the file beyond DuckDB's blocks in use (left by failed or killed ingests)."""
+        if not self.exists():
+            return 0
+        with self.connect(read_only=True) as con:
+            row = con.execute("SELECT block_size, used_blocks FROM pragma_database_size()"
+                              ).fetchone()
+        used = _HEADER_BYTES + (int(row[0]) * int(row[1]) if row else 0)
+        return max(self.path.stat().st_size - used, 0)
+
+    def reclaim(self, *, min_bytes: int = RECLAIM_MIN_BYTES) -> int:
+        """Compact the store when it holds more than ``min_bytes`` of dead space.
+
+        The live tables are copied (``COPY FROM DATABASE``) into a hidden sibling file, which then
+        atomically replaces the store, so a crash during compaction leaves the old file intact.
+        Returns the bytes freed (0 when nothing was done).
+        """
+        if not self.exists() or self.dead_bytes() <= min_bytes:
+            return 0
+        before = self.path.stat().st_size
+        tmp = self.path.with_name(f".{self.path.name}.compact-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        with self.connect() as con:
+            name = con.execute("SELECT current_database()").fetchone()
+            con.execute(f"ATTACH '{tmp}' AS socint_compact")
+            con.execute(f'COPY FROM DATABASE "{name[0] if name else "main"}" TO socint_compact')
+            con.execute("DETACH socint_compact")
+            os.replace(tmp, self.path)  # while the lock is still held
+        return max(before - self.path.stat().st_size, 0)
 
     # ------------------------------------------------------------------ writing
     def ingest_file(self, path: str | Path, *, replace: bool = False, **read_options: Any
@@ -151,6 +289,7 @@ class Store:
         digest = sha256 or table.sha256 or _frame_digest(table.data)
         name = file_name or (Path(table.path).name if table.path else table.dataset)
         rows = len(table.data)
+        self.reclaim()  # dead space left by an ingest killed earlier
         with self.connect() as con:
             prior = con.execute(
                 "SELECT sha256 FROM provenance WHERE dataset = ?", [table.dataset]
@@ -164,6 +303,7 @@ class Store:
                     file=name,
                     hint="pass --replace to load the new version instead, or use another --store",
                 )
+            load_error: Exception | None = None
             con.execute("BEGIN TRANSACTION")
             try:
                 for part, frame in (("data", table.data), ("areas", table.areas)):
@@ -185,15 +325,25 @@ class Store:
                     ],
                 )
                 con.execute("COMMIT")
-            except Exception:
+            except Exception as exc:
                 con.execute("ROLLBACK")
-                raise
+                load_error = exc
+        if load_error is not None:
+            with suppress(StoreError, duckdb.Error, OSError):
+                self.reclaim()  # give back the rolled-back blocks; never mask the load error
+            raise load_error
         return IngestResult(table.dataset, name, digest, rows,
                             "replaced" if prior is not None else "loaded")
 
     # ------------------------------------------------------------------ reading
-    def status(self) -> pd.DataFrame:
-        """One row per loaded dataset with its provenance (empty frame for a new store)."""
+    def status(self, *, missing_ok: bool = True) -> pd.DataFrame:
+        """One row per loaded dataset with its provenance.
+
+        A missing store gives an empty frame, or, with ``missing_ok=False`` (what ``socint
+        status`` should use), a :class:`StoreError` "no store at PATH"; the file is never created.
+        """
+        if not self.path.exists() and not missing_ok:
+            self._check_file(read_only=True)
         if not self.path.exists():
             return pd.DataFrame(columns=["dataset", "kind", "level", "vintage", "rows",
                                          "file_name", "sha256", "source", "licence"])

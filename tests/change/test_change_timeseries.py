@@ -16,16 +16,10 @@ import pytest
 from socint.composite import IndexConfig
 from socint.composite.outputs import write_index
 from socint.composite.run import IndexResult
-from socint.composite.timeseries import (
-    CHANGE_COLUMNS,
-    build_wave_indexes,
-    change_table,
-    run_change,
-    synthetic_la_measures,
-    write_change,
-)
+from socint.composite.timeseries import CHANGE_COLUMNS, change_table, write_change
 from socint.errors import InputDataError
 from socint.synthetic import generate_england
+from socint.synthetic.demo import build_wave_indexes, run_change, synthetic_la_measures
 from socint.synthetic.wave import second_wave
 
 Runs = tuple[IndexResult, IndexResult]
@@ -111,11 +105,12 @@ def test_level_out_of_range_is_refused(runs: list[Runs]) -> None:
 
 
 def test_run_change_writes_change_csv(tmp_path: Path) -> None:
-    from socint.models import MODEL3_FORMULA, fit_glmm
-    from socint.pipeline import DemoConfig, survey_for_model
+    from socint.composite.run import TRUST_FORMULA
+    from socint.models import fit_glmm
+    from socint.pipeline import DemoConfig
 
     first = generate_england(4, scale=0.1, survey_size=2000)
-    model = fit_glmm(MODEL3_FORMULA, survey_for_model(first.survey, first.la_covariates))
+    model = fit_glmm(TRUST_FORMULA, first.survey)
     config = DemoConfig(out=tmp_path, seed=4, scale=0.1, survey_size=2000, draws=50)
     path = run_change(first, synthetic_la_measures(first), model, config, tmp_path)
     tab = pd.read_csv(path)

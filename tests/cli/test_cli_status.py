@@ -50,8 +50,9 @@ def test_status_of_a_folder_or_a_non_duckdb_file(tmp_path: Path) -> None:
     bad.write_text("not a database\n")
     res = RUNNER.invoke(app, ["status", "--store", str(bad)])
     assert res.exit_code == 5, res.output
-    assert f"cannot open the store {bad}" in res.stderr
-    assert "not a socint store (a DuckDB file)" in res.stderr
+    err = " ".join(res.stderr.split())
+    assert f"the store file {bad} is not a DuckDB" in err
+    assert "socint never overwrites a file it did not create" in err
     assert bad.read_text() == "not a database\n"  # left as it was
 
 

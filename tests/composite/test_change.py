@@ -18,8 +18,8 @@ def _run(codes: list[str], trust: list[float], adults: list[float], draws: np.nd
     la = pd.DataFrame({"lad_code": codes, "trust": trust,
                        "edi": edi or [0.1] * len(codes), "dissimilarity": [20.0] * len(codes)})
     return SimpleNamespace(la=la, la_trust_draws=draws,
-                           mrp=SimpleNamespace(la=SimpleNamespace(adults=np.array(adults),
-                                                                  codes=pd.Index(codes))))
+                           trust=SimpleNamespace(adults_la=np.array(adults),
+                                                 la=pd.DataFrame({"lad_code": codes})))
 
 
 def test_merged_las_are_population_weighted_and_change_has_an_interval() -> None:

@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from socint.composite.inputs import IndexInputs, inputs_from_directory, inputs_from_synthetic
+from socint.composite.inputs import IndexInputs, inputs_from_directory
 from socint.composite.outputs import write_index
 from socint.composite.run import IndexConfig, IndexResult, build_index
 from socint.errors import GeographyError, InputDataError, ModelError, SchemaError
 from socint.synthetic import generate_england
+from socint.synthetic.source import inputs_from_synthetic
 
 PUBLISHED = ["lad_code", "lad_name", "n_respondents", "trust", "trust_lower", "trust_upper",
              "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile",

@@ -5,6 +5,7 @@ Rows are 1-based data rows (header excluded), as documented in ``socint.errors``
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from socint.data import (
     read_official,
     read_ruc2011,
 )
-from socint.errors import InputDataError, SchemaError
+from socint.errors import ExcessPersonsWarning, GeographyWarning, InputDataError, SchemaError
 
 MLID_HEADER = ["LSOA", "Persons", "WhiteBrit", "Irish", "OtherWhite", "Mixed", "Indian",
                "Pakistani", "Bangladeshi", "Chinese", "OtherAsian", "BlkAfrican", "BlkCaribbean",
@@ -79,6 +80,10 @@ def test_missing_column(tmp_path: Path) -> None:
     ("-4", "negative (-4)"),
     ("3.5", "not a whole number (3.5)"),
     ("", "count is empty"),
+    # Overflow: once reported as "negative (-9223372036854775808)".
+    ("1e20", "count 1e+20 is implausibly large (above 10,000,000,000"),
+    ("100000000000000000000", "count 100000000000000000000 is implausibly large"),
+    ("inf", "count inf is implausibly large"),
 ])
 def test_bad_count_cell(tmp_path: Path, value: str, phrase: str) -> None:
     path = _mlid(tmp_path, [GOOD_ROW, _row(Chinese=value)])
@@ -87,6 +92,17 @@ def test_bad_count_cell(tmp_path: Path, value: str, phrase: str) -> None:
     e = err.value
     assert phrase in e.message
     assert (e.file, e.row, e.column, e.code) == (str(path), 2, "Chinese", "E01000002")
+
+
+def test_huge_integer_count_in_an_integer_column(tmp_path: Path) -> None:
+    """A column pandas parses as int64 is still range-checked before the cast."""
+    big = str(2**62)
+    path = _mlid(tmp_path, [GOOD_ROW, _row(Persons=big)])
+    with pytest.raises(InputDataError) as err:
+        read_census2011_ethnicity_small_area(path)
+    assert f"count {big} is implausibly large" in err.value.message
+    assert (err.value.row, err.value.column, err.value.code) == (2, "Persons", "E01000002")
+    assert "restore it from the official file" in str(err.value)
 
 
 def test_groups_exceed_persons(tmp_path: Path) -> None:
@@ -129,7 +145,8 @@ def test_unexpected_vintage_by_lookup(tmp_path: Path) -> None:
     # LA codes are not ordered by vintage; a lookup of the declared vintage decides.
     path = _nomis(tmp_path, [("E06000001", 10), ("E06000060", 20)])
     known = frozenset({"E06000001", "E06000002"})
-    with pytest.raises(InputDataError, match="not in the lad 2011 lookup") as err:
+    with pytest.raises(InputDataError, match="not in the lad 2011 lookup") as err, \
+            pytest.warns(GeographyWarning, match="E06000060 \\(Buckinghamshire, created 2020"):
         read_census2011_nomis(path, options=ReadOptions(known_codes=known))
     assert (err.value.row, err.value.code) == (2, "E06000060")
 
@@ -303,3 +320,45 @@ def test_changes_unknown_type(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="'swallowed'") as err:
         read_la_changes(path)
     assert (err.value.row, err.value.column, err.value.code) == (2, "type", "E07000050")
+
+
+def test_persons_above_the_groups_warns_naming_areas_and_excess(tmp_path: Path) -> None:
+    """Persons + 5,000 once flowed silently into the derived Gypsy/Traveller count."""
+    rows = [GOOD_ROW, _row("E01000002"), _row("E01000003", Persons="5100")]
+    path = _mlid(tmp_path, rows)
+    with pytest.warns(ExcessPersonsWarning) as rec:
+        t = read_census2011_ethnicity_small_area(path)
+    msg = str(rec[0].message)
+    assert "Gypsy or Irish Traveller is derived as Persons − Σ 14 groups" in msg
+    assert "E01000003 (row 3, Persons 5,100, excess 5,003)" in msg
+    assert "City of London (excess 5,009 of 5,300 persons, 94.5%)" in msg
+    assert "How to fix: restore Persons from the official file" in msg
+    # The table is still read as published: the other groups are untouched.
+    wide = counts_wide(t)
+    assert wide.loc["E01000003", "white_gypsy_traveller"] == 5003
+    assert wide.loc["E01000003", "white_british"] == 50
+
+
+def test_persons_excess_spread_over_an_la_is_flagged_by_share(tmp_path: Path) -> None:
+    # Each of 25 LSOAs adds 10 to Persons (far below the per-area bound): the LA's share is 12 %.
+    rows = [_row(f"E010000{i:02d}", Persons="110") for i in range(1, 26)]
+    with pytest.warns(ExcessPersonsWarning, match=r"1 LA\(s\) whose excess .* City of London "
+                                                  r"\(excess 325 of 2,750 persons, 11.8%\)"):
+        read_census2011_ethnicity_small_area(_mlid(tmp_path, rows))
+
+
+def test_plausible_gypsy_counts_do_not_warn(tmp_path: Path) -> None:
+    rows = [_row(f"E0100000{i}", LAD=f"LA {i}", Persons="1000", WhiteBrit="950")
+            for i in range(1, 4)]  # 1,000 persons each, 3 Gypsy/Traveller (0.3 %)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_census2011_ethnicity_small_area(_mlid(tmp_path, rows))
+
+
+def test_excess_rule_names_file_rows_and_skips_synthetic_codes(tmp_path: Path) -> None:
+    rows = [_row("E01900001", Persons="6100"), _row("E01000003", Persons="5100")]
+    with pytest.warns(ExcessPersonsWarning) as rec:
+        read_census2011_ethnicity_small_area(_mlid(tmp_path, rows))
+    msg = str(rec[0].message)
+    assert "1 area(s)" in msg and "E01000003 (row 2, Persons 5,100" in msg
+    assert "E01900001" not in msg  # socint's synthetic range is not held to real bounds

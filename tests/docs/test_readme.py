@@ -28,5 +28,5 @@ def test_ci_reads_the_readme_commands() -> None:
         capture_output=True, text=True, check=True,
     )
     setup, test = (part.strip() for part in proc.stdout.split("---"))
-    assert "pip install" in setup and "socint demo" in setup
+    assert "pip install" in setup and "socint run" in setup
     assert "pytest" in test

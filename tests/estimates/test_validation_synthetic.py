@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socint.composite.inputs import inputs_from_synthetic
 from socint.composite.run import IndexConfig, IndexResult, build_index
 from socint.synthetic import generate_england
+from socint.synthetic.source import inputs_from_synthetic
 
 
 def _build(seed: int, scale: float, survey_size: int, draws: int) -> tuple[IndexResult, Any]:

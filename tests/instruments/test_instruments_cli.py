@@ -57,7 +57,7 @@ def test_scorecard_command_and_bad_reference(inputs: InstrumentInputs, tmp_path:
     assert res.exit_code == 0, res.output
     html = (tmp_path / "o" / f"scorecard_{la}.html").read_text()
     for domain in ("Education", "Employment", "Housing", "Health", "Criminal justice",
-                   "Civic participation", "Voluntary sector"):
+                   "Civic participation", "Support for the voluntary sector"):
         assert f"<h2>{domain}</h2>" in html
     card = pd.read_csv(tmp_path / "o" / "scorecard.csv")
     assert (card["numerator"].dropna() >= 10).all()

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import shared_path
-from socint.errors import GeographyError, InputDataError, SchemaError
+from socint.errors import GeographyError, InputDataError, SchemaError, SocintWarning
+from socint.instruments.school_segregation import la_segregation, residential_segregation
 from socint.instruments.schools import la_population_counts, league_tables, read_school_census
 
 WB = "number_of_pupils_classified_as_white_british_ethnic_origin"
@@ -38,43 +39,130 @@ POP = pd.DataFrame({"lad_code": ["E06000001", "E06000001", "E06000002"],
 def test_school_indices_hand_computed() -> None:
     lt = league_tables(read_school_census(_schools()), POP)
     s = lt.schools.set_index("school_name")
-    # A: 90/10 -> EDI 1 - (.81 + .01) = .18; LA population 800/200 -> .32
-    assert s.loc["A", "edi"] == pytest.approx(0.18)
-    assert s.loc["A", "la_pop_edi"] == pytest.approx(0.32)
-    assert s.loc["A", "edi_diff_pop"] == pytest.approx(-0.14)
-    assert s.loc["A", "edi_ratio_pop"] == pytest.approx(0.5625)
-    # LA secondary pupils 100/100 -> EDI .5; D(A, LA) = .5(|.9-.5| + |.1-.5|) = .4
-    assert s.loc["A", "la_pupil_edi"] == pytest.approx(0.5)
-    assert s.loc["A", "dissimilarity"] == pytest.approx(0.4)
-    assert s.loc["A", "score"] == pytest.approx(60.0)
+    # A: 90/10 -> EDI 1 - (.81 + .01) = .18; district residents 800/200 -> .32
+    assert s.loc["A", "diversity_edi"] == pytest.approx(0.18)
+    assert s.loc["A", "lad_census_edi"] == pytest.approx(0.32)
+    # district secondary pupils 100/100 -> EDI .5; D(A, LA) = .5(|.9-.5| + |.1-.5|) = .4
+    assert s.loc["A", "lad_pupil_edi"] == pytest.approx(0.5)
+    assert s.loc["A", "d_lad_pupils"] == pytest.approx(0.4)
+    assert s.loc["A", "representativeness_lad"] == pytest.approx(60.0)
+    # against the district's residents (80/20): D = .5(|.9-.8| + |.1-.2|) = .1
+    assert s.loc["A", "d_lad_census"] == pytest.approx(0.1)
     # C is the only primary school of its LA: it mirrors the LA's primary pupils
-    assert s.loc["C", "edi"] == pytest.approx(1 - (0.36 + 0.16))
-    assert s.loc["C", "score"] == pytest.approx(100.0)
-    assert s.loc["C", "rank_national"] == 1 and s.loc["A", "rank_national"] == 2
-    assert s.loc["B", "rank_in_la"] == 2
+    assert s.loc["C", "diversity_edi"] == pytest.approx(1 - (0.36 + 0.16))
+    assert s.loc["C", "representativeness_lad"] == pytest.approx(100.0)
+    # two rankings: C is first on both here; A and B tie on both
+    assert s.loc["C", "representativeness_rank_national"] == 1
+    assert s.loc["A", "representativeness_rank_national"] == 2
+    assert s.loc["B", "representativeness_rank_in_lad"] == 2
+    assert s.loc["C", "diversity_rank_national"] == 1
+    assert s.loc["A", "diversity_rank_national"] == s.loc["B", "diversity_rank_national"] == 2
+    # no upper tier in the file: each district is its own upper tier
+    assert s.loc["A", "representativeness_utla"] == pytest.approx(60.0)
     assert s.loc["A", "religious_edi"] == pytest.approx(0.5)
     assert np.isnan(s.loc["B", "religious_edi"])
     assert (lt.schools["scheme"] == "detailed").all()
 
 
-def test_small_and_empty_schools_are_flagged_and_suppressed() -> None:
-    s = league_tables(read_school_census(_schools()), POP).schools.set_index("school_name")
-    assert s.loc["D", "flag"] == "fewer than 10 pupils"
-    assert s.loc["E", "flag"] == "no pupils"
-    for name in ("D", "E"):
-        for col in ("pupils", "edi", "score", "dissimilarity", "rank_national"):
-            assert np.isnan(s.loc[name, col])
+def test_diversity_and_representativeness_are_different_rankings() -> None:
+    """A near-monocultural school in a monocultural district: representative, not diverse."""
+    df = pd.DataFrame({
+        "urn": [1, 2, 3], "school_name": ["Mono", "Mixed", "Other"],
+        "phase_type_grouping": ["State-funded primary"] * 3,
+        "new_la_code": ["E06000001", "E06000002", "E06000002"], "lad_name": ["X", "Y", "Y"],
+        WB: [99, 50, 90], PAK: [1, 50, 10]})
+    pop = pd.DataFrame({"lad_code": ["E06000001", "E06000002"], "category": ["white_british"] * 2,
+                        "count": [1, 1]})
+    s = league_tables(read_school_census(df), pop).schools.set_index("school_name")
+    assert s.loc["Mono", "representativeness_rank_national"] == 1  # it *is* its district
+    assert s.loc["Mono", "diversity_rank_national"] == 3  # EDI .0198, the least diverse
+    assert s.loc["Mixed", "diversity_rank_national"] == 1
+
+
+def _two_tier() -> pd.DataFrame:
+    """A county (E10000001) of two districts, DfE header names, symbols as text."""
+    return pd.DataFrame({
+        "urn": ["1", "2", "3", "4", "5", "6"],
+        "school_name": ["P", "Q", "R", "S", "Indep", "Special"],
+        "phase_type_grouping": ["State-funded secondary"] * 4
+        + ["Independent school", "State-funded special school"],
+        "new_la_code": ["E10000001"] * 6, "la_name": ["Shire"] * 6,
+        "district_administrative_code": ["E07000001", "E07000001", "E07000002", "E07000002",
+                                         "E07000001", "Unknown"],
+        "district_administrative_name": ["North", "North", "South", "South", "North", "Unknown"],
+        "number of pupils classified as white British ethnic origin": ["80", "60", "40", "20",
+                                                                       "z", "30"],
+        "number of pupils classified as Pakistani ethnic origin": ["20", "40", "60", "80", "z",
+                                                                   "c"],
+        "number of pupils classified as Gypsy/Roma ethnic origin": ["0", "0", "0", "0", "z", "0"],
+        "headcount of pupils": ["100", "100", "100", "100", "300", "30"]})
+
+
+def test_district_and_upper_tier_are_kept_apart() -> None:
+    sc = read_school_census(_two_tier())
+    s = sc.schools.set_index("school_name")
+    assert list(s.index) == ["P", "Q", "R", "S"]
+    assert s.loc["P", "lad_code"] == "E07000001" and s.loc["P", "utla_code"] == "E10000001"
+    pop = pd.DataFrame({"lad_code": ["E07000001", "E07000002"] * 2,
+                        "category": ["white_british"] * 2 + ["asian_pakistani"] * 2,
+                        "count": [70, 30, 30, 70]})
+    t = league_tables(sc, pop).schools.set_index("school_name")
+    # P 80/20 vs North's secondary pupils 70/30: D = .1; vs the county's 50/50: D = .3
+    assert t.loc["P", "d_lad_pupils"] == pytest.approx(0.1)
+    assert t.loc["P", "d_utla_pupils"] == pytest.approx(0.3)
+    assert t.loc["P", "representativeness_utla"] == pytest.approx(70.0)
+    # county residents: North 70/30 + South 30/70 = 100/100 -> EDI .5
+    assert t.loc["P", "utla_census_edi"] == pytest.approx(0.5)
+    assert t.loc["P", "lad_census_edi"] == pytest.approx(0.42)
+    d = sc.dropped.set_index("reason")
+    assert d.loc["not state-funded (independent or non-maintained special)", "schools"] == 1
+    assert d.loc["district (LAD) code missing or 'Unknown'", "schools"] == 1
+    assert d.loc["cells marked 'z' (read as not available)", "cells"] == 3
+    assert d.loc["cells marked 'c' (read as not available)", "cells"] == 1
 
 
 def test_la_school_segregation_hand_computed() -> None:
-    las = league_tables(read_school_census(_schools()), POP).las.set_index("lad_code")
-    row = las.loc["E06000001"]
+    las = la_segregation(read_school_census(_schools()).schools, min_schools=2)
+    row = las[(las.tier == "lad") & (las.phase == "secondary")].set_index("area_code")
+    r = row.loc["E06000001"]
     # secondaries 90/10 and 10/90: D = .5(|.9-.1| + |.1-.9|) = .8; xPx = .9*.9 + .1*.1
-    assert row["n_secondary"] == 2
-    assert row["d_white_other"] == pytest.approx(0.8)
-    assert row["d_multigroup"] == pytest.approx(0.8)  # equals D with two groups
-    assert row["isolation_white"] == pytest.approx(0.82)
-    assert "E06000002" not in las.index  # no secondary schools
+    assert r["n_schools"] == 2
+    assert r["d_white_british"] == pytest.approx(0.8)
+    assert r["d_multigroup"] == pytest.approx(0.8)  # equals D with two groups
+    assert r["isolation_white_british"] == pytest.approx(0.82)
+    assert r["isolation_others"] == pytest.approx(0.82)
+    assert "E06000002" not in row.index  # no secondary schools
+    few = la_segregation(read_school_census(_schools()).schools)  # default: 5 schools
+    assert few["d_multigroup"].isna().all() and not few["enough_schools"].any()
+
+
+def test_county_segregation_and_residential_d() -> None:
+    las = la_segregation(read_school_census(_two_tier()).schools, min_schools=2)
+    county = las[(las.tier == "utla") & (las.phase == "secondary")].iloc[0]
+    # WB 80,60,40,20 of 200; others 20,40,60,80 of 200: D = .5 * (.3+.1+.1+.3) = .4
+    assert county["area_code"] == "E10000001"
+    assert county["d_white_british"] == pytest.approx(0.4)
+    units = pd.DataFrame({"area_code": ["L1", "L1", "L2", "L2", "L3", "L3"],
+                          "category": ["white", "asian"] * 3, "count": [90, 10, 10, 90, 50, 50]})
+    lookup = pd.DataFrame({"lsoa21_code": ["L1", "L2", "L3"],
+                           "ltla22_code": ["E07000001", "E07000001", "E07000002"]})
+    res = residential_segregation(units, lookup, pd.Series({"E07000001": "E10000001",
+                                                            "E07000002": "E10000001"}))
+    r = res.set_index(["tier", "area_code"])
+    assert r.loc[("lad", "E07000001"), "residential_d_white"] == pytest.approx(0.8)
+    assert np.isnan(r.loc[("lad", "E07000002"), "residential_d_white"])  # one unit only
+    # county: white 90,10,50 of 150, asian 10,90,50 of 150: D = .5*(.533+.533+0) = .533
+    assert r.loc[("utla", "E10000001"), "residential_d_white"] == pytest.approx(8 / 15)
+
+
+def test_census_2021_groups_map_onto_the_17() -> None:
+    pop = pd.DataFrame({"area_code": ["E06000001"] * 4,
+                        "category": ["white_gypsy_traveller", "white_roma", "other_arab",
+                                     "other_any"], "count": [1, 2, 3, 4]})
+    wide, scheme = la_population_counts(pop)
+    assert scheme == "detailed"
+    assert wide.loc["E06000001", "white_gypsy_traveller"] == 3
+    assert wide.loc["E06000001", "other"] == 7
 
 
 def test_published_header_layout_and_broad_population(tmp_path: Path) -> None:
@@ -88,7 +176,7 @@ def test_published_header_layout_and_broad_population(tmp_path: Path) -> None:
     broad = pd.DataFrame({"lad_code": ["E06000001", "E06000001", "E06000002"],
                           "category": ["white", "asian", "white"], "count": [800, 200, 1000]})
     s = league_tables(schools, broad).schools.set_index("school_name")
-    assert s.loc["A", "edi"] == pytest.approx(0.18)
+    assert s.loc["A", "diversity_edi"] == pytest.approx(0.18)
     assert s.loc["A", "scheme"] == "broad"
 
 
@@ -119,10 +207,11 @@ def test_withheld_cells_and_unknown_la_are_flagged() -> None:
     df[PAK] = df[PAK].astype(object)
     df.loc[1, PAK] = "x"
     pop = POP[POP.lad_code == "E06000001"]
-    s = league_tables(read_school_census(df), pop).schools.set_index("school_name")
+    with pytest.warns(SocintWarning, match="Middlesbrough"):
+        s = league_tables(read_school_census(df), pop).schools.set_index("school_name")
     assert s.loc["B", "flag"] == "small school; counts withheld in source"
-    assert np.isnan(s.loc["B", "rank_national"])  # 10 pupils left: not ranked
-    assert np.isnan(s.loc["D", "la_pop_edi"])  # LA absent from the census table
+    assert np.isnan(s.loc["B", "diversity_rank_national"])  # 10 pupils left: not ranked
+    assert np.isnan(s.loc["D", "lad_census_edi"])  # LA absent from the census table
     assert s.loc["D", "flag"] == "fewer than 10 pupils; LA not in census table"
     with pytest.raises(InputDataError, match="martian"):
         league_tables(read_school_census(_schools()),
@@ -133,11 +222,11 @@ def test_scheme_option() -> None:
     schools = read_school_census(_schools())
     s = league_tables(schools, POP, scheme="broad").schools.set_index("school_name")
     assert s.loc["A", "scheme"] == "broad"
-    assert s.loc["A", "edi"] == pytest.approx(0.18)  # White British/Pakistani = White/Asian
+    assert s.loc["A", "diversity_edi"] == pytest.approx(0.18)  # WB/Pakistani = White/Asian
     with pytest.raises(InputDataError, match="scheme was 'fine'"):
         league_tables(schools, POP, scheme="fine")
     broad_pop = POP.assign(category=["white", "asian", "white"])
-    with pytest.raises(InputDataError, match="not 2011 detailed groups"):
+    with pytest.raises(InputDataError, match="not detailed groups"):
         league_tables(schools, broad_pop, scheme="detailed")
 
 
@@ -173,3 +262,23 @@ def test_census_collapse_matches_ons_broad_subtotals() -> None:
     det, scheme = la_population_counts(long)
     assert scheme == "detailed"
     assert det.loc["E09000001"].sum() == 7375  # City of London total, per the README
+
+
+def test_real_school_census_2022_23_reads_as_documented() -> None:
+    """Real data: counts of the DfE README (24,442 schools; 2,408 independent + 54 non-maintained
+    special; ethnicity 'z' in 2,417 rows; White British 62.6% of state-funded pupils)."""
+    path = shared_path("dfe_spc_school_level_2022_23",
+                       "spc_school_level_underlying_data_2022_23_selected.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    sc = read_school_census(df, file=path)
+    d = sc.dropped.set_index("reason")
+    assert d.loc["not state-funded (independent or non-maintained special)", "schools"] == 2462
+    assert d.loc["cells marked 'z' (read as not available)", "schools"] == 2417
+    assert len(sc.schools) + int(d["schools"].iloc[:3].sum()) == 24442
+    s = sc.schools
+    assert s["utla_code"].str[:3].isin(["E06", "E08", "E09", "E10"]).all()
+    assert not s["lad_code"].str.startswith("E10").any()
+    state = pd.to_numeric(df["headcount of pupils"], errors="coerce")[
+        df["phase_type_grouping"].str.startswith("State-funded")]
+    wb = s["white_british"].sum() / state.sum()
+    assert wb == pytest.approx(0.626, abs=0.0005)

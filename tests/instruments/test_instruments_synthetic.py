@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from socint.instruments.run import run_demo, run_schools
+from socint.instruments.run import run_schools
 from socint.instruments.schools import read_school_census
 from socint.instruments.scorecard import DOMAINS, check_indicators
 from socint.instruments.survey import load_bank, validate_responses
-from socint.synthetic.instruments import generate_instruments
+from socint.synthetic.instruments import generate_instruments, run_instruments_demo
 
 
 def test_same_seed_same_inputs_and_other_seed_differs() -> None:
@@ -34,7 +34,7 @@ def test_accepts_an_la_table_and_picks_integration_areas() -> None:
 
 def test_layouts_pass_the_instruments_own_checks() -> None:
     x = generate_instruments(2)
-    schools = read_school_census(x.schools)
+    schools = read_school_census(x.schools).schools
     assert not schools["withheld_cells"].any()
     religion = schools["religion_christian"]
     assert religion.notna().any() and religion.isna().any()  # provided for some LAs only
@@ -48,7 +48,7 @@ def test_layouts_pass_the_instruments_own_checks() -> None:
 
 
 def test_demo_writes_every_instrument(tmp_path: Path) -> None:
-    names = {p.name for p in run_demo(tmp_path, seed=1)}
+    names = {p.name for p in run_instruments_demo(tmp_path, seed=1)}
     assert {"schools.html", "compare.html", "survey.html", "scorecard.csv"} <= names
     assert sum(n.startswith("scorecard_E") for n in names) == 12
 
@@ -83,4 +83,4 @@ def test_instruments_run_on_the_synthetic_england(tmp_path: Path) -> None:
     assert "schools.html" in names
     table = pd.read_csv(tmp_path / "schools.csv")
     assert (table["scheme"] == "detailed").all()
-    assert table["la_pop_edi"].notna().all()
+    assert table["lad_census_edi"].notna().all()

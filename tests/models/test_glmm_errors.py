@@ -76,8 +76,10 @@ def test_unknown_weight_scaling_and_nagq() -> None:
     with pytest.raises(ModelError, match='`weights_scaling` was "cluster"'):
         fit_glmm("trust ~ age + (1 | msoa)", df, weights="w",
                  control=Control(weights_scaling="cluster"))
-    with pytest.raises(ModelError, match="`nagq` was 5"):
-        fit_glmm("trust ~ age + (1 | msoa)", df, control=Control(nagq=5))
+    with pytest.raises(ModelError, match="`nagq` was 26"):
+        fit_glmm("trust ~ age + (1 | msoa)", df, control=Control(nagq=26))
+    with pytest.raises(ModelError, match="needs exactly one grouping factor; the model has 2"):
+        fit_glmm("trust ~ age + (1 | la) + (1 | msoa)", df, control=Control(nagq=7))
 
 
 def test_bad_cbind_counts() -> None:

@@ -34,7 +34,7 @@ def test_duplicate_random_terms_are_merged() -> None:
 @pytest.mark.parametrize(
     ("formula", "needle"),
     [
-        ("y ~ x + (x | g)", "only random intercepts"),
+        ("y ~ x + (0 + x | g)", "removes the intercept"),
         ("y ~ x", "no random intercept"),
         ("y x (1|g)", "exactly one '~'"),
         ("cbind(a) ~ (1|g)", "exactly two arguments"),

@@ -85,14 +85,14 @@ def make_la_index(n: int, seed: int = 1) -> pd.DataFrame:
         "lad_code": codes, "lad_name": names,
         "region_code": [r[0] for r in region], "region_name": [r[1] for r in region],
         "n_respondents": n_resp,
-        "direct": direct, "direct_lower": np.clip(direct - 0.1, 0, 1),
-        "direct_upper": np.clip(direct + 0.1, 0, 1),
-        "trust": trust, "trust_lower": trust - half, "trust_upper": trust + half,
+        "direct": direct, "direct_lower95": np.clip(direct - 0.1, 0, 1),
+        "direct_upper95": np.clip(direct + 0.1, 0, 1),
+        "trust": trust, "trust_lower90": trust - half, "trust_upper90": trust + half,
         "trust_decile": t_dec, "edi": edi, "edi_decile": e_dec,
         "dissimilarity": diss, "dissimilarity_decile": d_dec,
         "imd_score": rng.uniform(5, 45, n), "imd_decile": deciles(rng.uniform(0, 1, n)),
         "composite": composite, "rank": rank,
-        "rank_lower": np.maximum(rank - 3, 1), "rank_upper": np.minimum(rank + 3, n),
+        "rank_lower90": np.maximum(rank - 3, 1), "rank_upper90": np.minimum(rank + 3, n),
         "p_top_decile": rng.uniform(0, 1, n), "p_most_integrated": rng.uniform(0, 1, n),
         "most_integrated": (e_dec >= 9) & (t_dec >= 6) & (d_dec <= 5),
         "suppressed": n_resp < 10,
@@ -154,7 +154,7 @@ def make_inputs(n: int = 40, *, seed: int = 1, extras: bool = True) -> SiteInput
     bounds = make_boundaries(n, seed + 1, list(la["lad_name"]))
     if not extras:
         return SiteInputs(la_index=la.drop(columns=["region_code", "region_name", "direct",
-                                                    "direct_lower", "direct_upper",
+                                                    "direct_lower95", "direct_upper95",
                                                     "imd_score", "imd_decile",
                                                     "p_most_integrated"]),
                           boundaries=bounds)

@@ -116,11 +116,12 @@ def test_report_from_a_real_index_run(tmp_path: Path) -> None:
     """End to end: synthetic England -> socint.composite index outputs -> `socint report`."""
     run = pytest.importorskip("socint.composite.run", reason="needs socint.composite")
     outputs = pytest.importorskip("socint.composite.outputs", reason="needs socint.composite")
-    comp_inputs = pytest.importorskip("socint.composite.inputs", reason="needs socint.composite")
+    pytest.importorskip("socint.composite.inputs", reason="needs socint.composite")
     from socint.synthetic import generate_england
+    from socint.synthetic.source import inputs_from_synthetic
 
     england = generate_england(2011, scale=0.3, survey_size=6000)
-    result = run.build_index(comp_inputs.inputs_from_synthetic(england))
+    result = run.build_index(inputs_from_synthetic(england))
     outputs.write_index(result, tmp_path / "index")
     res = CliRunner().invoke(app, ["report", "--index", str(tmp_path / "index"),
                                    "--out", str(tmp_path / "site")])

@@ -29,12 +29,12 @@ def test_scatter_points_and_colours_are_the_index_values() -> None:
     pts = ax.collections[-1]
     np.testing.assert_allclose(np.asarray(pts.get_offsets()), la[["edi", "trust"]].to_numpy())
     np.testing.assert_allclose(np.asarray(pts.get_array()), la["dissimilarity"].to_numpy())
-    # the 90% interval bars span trust_lower..trust_upper
+    # the 90% interval bars span trust_lower90..trust_upper90
     bars = ax.collections[0]
     assert isinstance(bars, LineCollection)
     segs = bars.get_segments()
-    np.testing.assert_allclose([s[0][1] for s in segs], la["trust_lower"])
-    np.testing.assert_allclose([s[1][1] for s in segs], la["trust_upper"])
+    np.testing.assert_allclose([s[0][1] for s in segs], la["trust_lower90"])
+    np.testing.assert_allclose([s[1][1] for s in segs], la["trust_upper90"])
 
 
 def test_scatter_leaves_out_missing_values() -> None:

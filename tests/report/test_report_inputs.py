@@ -28,10 +28,10 @@ def test_good_inputs_pass() -> None:
 
 def test_missing_required_column_names_it() -> None:
     inp = make_inputs(12)
-    bad = _with(inp, la_index=inp.la_index.drop(columns=["trust_upper"]))
-    with pytest.raises(SchemaError, match="trust_upper") as err:
+    bad = _with(inp, la_index=inp.la_index.drop(columns=["trust_upper90"]))
+    with pytest.raises(SchemaError, match="trust_upper90") as err:
         validate_inputs(bad)
-    assert err.value.column == "trust_upper"
+    assert err.value.column == "trust_upper90"
 
 
 def test_duplicate_la_code_gives_row_and_code() -> None:
@@ -46,7 +46,7 @@ def test_duplicate_la_code_gives_row_and_code() -> None:
 def test_trust_outside_its_interval() -> None:
     inp = make_inputs(12)
     la = inp.la_index.copy()
-    la.loc[3, "trust_upper"] = la["trust"].to_numpy()[3] - 0.01
+    la.loc[3, "trust_upper90"] = la["trust"].to_numpy()[3] - 0.01
     with pytest.raises(InputDataError, match="does not contain trust") as err:
         validate_inputs(_with(inp, la_index=la))
     assert err.value.row == 4 and err.value.code == la.loc[3, "lad_code"]

@@ -21,8 +21,10 @@ from report_fixtures import (  # noqa: F401  (pytest fixtures)
     site_inputs_fixture,
 )
 
+from socint.composite.outputs import LA_COLUMNS
 from socint.errors import SocintError
 from socint.report import SiteInputs, SiteResult, build_site
+from socint.report.schema import LA_SCHEMA, publication_table
 from socint.report.site import MARKER
 
 
@@ -199,13 +201,17 @@ def test_rankings_rows_in_rank_order(built_site: SiteResult, site_inputs: SiteIn
 def test_csv_and_geojson_downloads(built_site: SiteResult, site_inputs: SiteInputs) -> None:
     dl = built_site.path / "downloads"
     got = pd.read_csv(dl / "la_index.csv", dtype={"lad_code": str})
-    pd.testing.assert_frame_equal(got, site_inputs.la_index, check_dtype=False, rtol=1e-9)
+    published = publication_table(site_inputs.la_index, LA_SCHEMA)
+    pd.testing.assert_frame_equal(got, published, check_dtype=False, rtol=1e-9)
+    assert list(got.columns) == [c for c in LA_COLUMNS if c in site_inputs.la_index.columns]
+    # trust published to 4 decimals (0.1 percentage point), not 10 significant digits
+    assert (got["trust"] - site_inputs.la_index["trust"]).abs().max() <= 5e-5 + 1e-12
     gj = json.loads((dl / "la_index.geojson").read_text("utf-8"))
     assert len(gj["features"]) == N_LAS
     for feat, src, (_, row) in zip(gj["features"], site_inputs.boundaries["features"],
                                    site_inputs.la_index.iterrows(), strict=True):
         assert feat["properties"]["lad_code"] == row["lad_code"]
-        assert feat["properties"]["trust"] == pytest.approx(row["trust"])
+        assert feat["properties"]["trust"] == round(row["trust"], 4)
         assert feat["properties"]["lad_name"] == row["lad_name"]
         assert feat["geometry"] == src["geometry"]
 
@@ -213,16 +219,18 @@ def test_csv_and_geojson_downloads(built_site: SiteResult, site_inputs: SiteInpu
 def test_xlsx_download_has_readme_and_table(built_site: SiteResult,
                                             site_inputs: SiteInputs) -> None:
     wb = openpyxl.load_workbook(built_site.path / "downloads" / "la_index.xlsx", read_only=True)
-    assert wb.sheetnames == ["README", "la_index"]
+    assert wb.sheetnames == ["README", "la_index", "msoa_index"]
     readme = [r for r in wb["README"].iter_rows(values_only=True)]
     flat = " ".join(str(c) for r in readme for c in r if c)
     assert "Open Government Licence v3.0" in flat and "Office for National Statistics" in flat
-    assert ("trust_upper", "Upper end of the 90% interval of predicted trust.") in readme
+    assert ("trust_upper90", "Upper end of the 90% interval of predicted trust (simulation "
+            "draws).", "share", "90%") in readme
+    published = publication_table(site_inputs.la_index, LA_SCHEMA)
     rows = list(wb["la_index"].iter_rows(values_only=True))
-    assert list(rows[0]) == list(site_inputs.la_index.columns)
+    assert list(rows[0]) == list(published.columns)
     assert [r[1] for r in rows[1:]] == list(site_inputs.la_index["lad_name"])
-    col = list(site_inputs.la_index.columns).index("trust")
-    assert [r[col] for r in rows[1:]] == pytest.approx(list(site_inputs.la_index["trust"]))
+    col = list(published.columns).index("trust")
+    assert [r[col] for r in rows[1:]] == list(published["trust"])
 
 
 def test_figures_are_saved_and_embedded(built_site: SiteResult) -> None:

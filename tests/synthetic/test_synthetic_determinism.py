@@ -40,7 +40,7 @@ def test_different_seed_gives_different_tables() -> None:
 
 def test_write_produces_every_file_and_a_manifest(tmp_path: Path) -> None:
     e = small_england(7)
-    out = e.write(tmp_path / "synthetic")
+    out = e.write(tmp_path / "synthetic", include_survey=True)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 7 and manifest["scale"] == 0.1
     assert manifest["survey_size"] == 3_000 and manifest["version"]
@@ -62,3 +62,23 @@ def test_write_produces_every_file_and_a_manifest(tmp_path: Path) -> None:
     assert not (out / "population.csv").exists()
     truth_json = json.loads((out / "truth.json").read_text())
     assert truth_json["intercept"] == e.truth.intercept
+
+
+def test_survey_microdata_is_not_written_unless_asked(tmp_path: Path) -> None:
+    """Disclosure: respondent-level rows never reach the default output folder."""
+    e = small_england(7)
+    out = e.write(tmp_path / "default")
+    assert not (out / "survey.csv").exists() and not (out / "population.csv").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "survey.csv" not in manifest["rows"] and manifest["respondent_level_files"] == []
+    assert "written only when explicitly asked for (--write-inputs)" in manifest["note"]
+    def respondent_level(path: Path) -> bool:
+        cols = set(pd.read_csv(path, nrows=0).columns)
+        return bool({"respondent_id", "person_id"} & cols) or {"trust", "female"} <= cols
+
+    assert not [p.name for p in out.glob("*.csv") if respondent_level(p)]
+    asked = e.write(tmp_path / "asked", include_survey=True)
+    assert [p.name for p in asked.glob("*.csv") if respondent_level(p)] == ["survey.csv"]
+    assert len(pd.read_csv(asked / "survey.csv")) == 3_000
+    assert json.loads((asked / "manifest.json").read_text())["respondent_level_files"] == [
+        "survey.csv"]

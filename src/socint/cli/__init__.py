@@ -71,6 +71,9 @@ def _root(
 # into the command's ``epilog=``); tests/cli checks every option named here exists.
 EXAMPLES: dict[str, str] = {
     "demo": "socint demo --out socint-demo --seed 2011",
+    "run": "socint run --out england-2021 --census 2021 --trust published",
+    "survey import": "socint survey import survey.sav --map survey.yaml --out respondents.csv",
+    "survey map-template": "socint survey map-template survey.sav --out survey.yaml",
     "index": "socint index --out socint-index --method mrp --normalisation rank",
     "report": "socint report --index socint-index --out site",
     "schools": "socint schools spc_school_level.csv --population la_population.csv "
@@ -113,6 +116,7 @@ def _register() -> None:
         index,
         measures,
         report,
+        run,
         schools,
         scorecard,
         survey,

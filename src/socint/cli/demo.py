@@ -13,7 +13,6 @@ from socint.cli.common import progress
 
 console = Console()
 
-STAGES = 8
 
 
 @app.command()
@@ -23,14 +22,18 @@ def demo(
     scale: float = typer.Option(1.0, help="Size of the synthetic England (1.0 ≈ 310 LAs)."),
     survey_size: int = typer.Option(30_000, help="Respondents in the synthetic survey."),
     draws: int = typer.Option(1000, help="Simulation draws for intervals and rank uncertainty."),
+    write_inputs: bool = typer.Option(
+        False, "--write-inputs", help="Also write the synthetic survey microdata to "
+        "OUT/inputs/survey.csv (off by default: respondent rows are never an output)."),
 ) -> None:
     """Build the synthetic England and run every stage on it, writing the outputs to OUT."""
-    from socint.pipeline import DemoConfig, run_demo
+    from socint.pipeline import STAGES, DemoConfig, run_demo
 
     start = time.perf_counter()
-    config = DemoConfig(out=out, seed=seed, scale=scale, survey_size=survey_size, draws=draws)
+    config = DemoConfig(out=out, seed=seed, scale=scale, survey_size=survey_size, draws=draws,
+                        write_inputs=write_inputs)
     with progress(console) as bar:
-        task = bar.add_task("starting", total=STAGES)
+        task = bar.add_task("starting", total=len(STAGES))
         seen: list[str] = []
 
         def step(name: str) -> None:
@@ -40,7 +43,7 @@ def demo(
             bar.update(task, description=name)
 
         manifest = run_demo(config, progress=step)
-        bar.update(task, completed=STAGES, description="done")
+        bar.update(task, completed=len(STAGES), description="done")
     console.print(f"[green]✓[/green] demo finished in {time.perf_counter() - start:.1f} s; "
                   f"outputs in {out}/")
     folders: dict[str, int] = {}

@@ -40,7 +40,7 @@ def index_command(
     README sheet, the report's tables, the trust decomposition, validation against the truth
     (synthetic England) and manifest.json. Same inputs and seed give byte-identical CSVs.
     """
-    from socint.composite.inputs import inputs_from_directory, inputs_from_synthetic
+    from socint.composite.inputs import inputs_from_directory
     from socint.composite.outputs import write_index
     from socint.composite.run import IndexConfig, build_index
 
@@ -50,6 +50,7 @@ def index_command(
     config.check()
     if inputs is None:
         from socint.synthetic import generate_england
+        from socint.synthetic.source import inputs_from_synthetic
 
         with console.status("generating the synthetic England"):
             bundle = inputs_from_synthetic(
@@ -58,7 +59,11 @@ def index_command(
         bundle = inputs_from_directory(inputs)
     with console.status("fitting the trust model and simulating"):
         result = build_index(bundle, config=config)
-    files = write_index(result, out)
+    from socint.pipeline import staging_folder
+
+    with staging_folder(out) as tmp:
+        files = write_index(result, tmp)
+    files = {name: out / p.name for name, p in files.items()}
     la = result.la
     console.print(f"[green]✓[/green] index of {len(la)} LAs and {len(result.msoa)} MSOAs in "
                   f"{time.perf_counter() - start:.1f} s; {int(la['most_integrated'].sum())} "

@@ -37,9 +37,11 @@ def report(
         boundaries_from_store,
         load_site_inputs,
         read_geojson,
+        require_index,
     )
     from socint.report.site import build_site
 
+    require_index(index_dir)
     bounds = None
     if boundaries is not None:
         bounds = read_geojson(boundaries)

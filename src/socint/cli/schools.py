@@ -1,4 +1,4 @@
-"""``socint schools``: school diversity league tables (Bright Blue 2019, recommendation 8)."""
+"""``socint schools``: school diversity and representativeness, LA school segregation."""
 
 from __future__ import annotations
 
@@ -15,24 +15,41 @@ from socint.errors import SocintError
 @app.command("schools")
 def schools(
     schools_csv: Annotated[Path, typer.Argument(
-        help="DfE 'Schools, pupils and their characteristics' school-level CSV (one row per "
-             "school: urn, school_name, phase_type_grouping, new_la_code, pupil counts by "
-             "ethnic group; optional religion_<category> columns).")],
+        help="DfE 'Schools, pupils and their characteristics' school-level underlying data, "
+             "as published (one row per school; DfE symbols z/x/c are handled).")],
     population: Annotated[Path, typer.Option(
-        "--population", help="Census LA population by ethnic group: CSV with lad_code, "
-                             "category (canonical names), count.")],
+        "--population", help="Census LA ethnic-group table as published: 2021 TS021 LTLA or "
+                             "2011 QS201EW LA (any layout socint.data.read_official knows), or a "
+                             "CSV with lad_code, category, count.")],
+    residential: Annotated[Path | None, typer.Option(
+        "--residential", help="Census small-area ethnic-group table (e.g. TS021 LSOA) for each "
+                              "LA's residential segregation.")] = None,
+    lookup: Annotated[Path | None, typer.Option(
+        "--lookup", help="Small area → LA lookup CSV for --residential (e.g. "
+                         "lookup_lsoa21_msoa21_ltla22.csv).")] = None,
     scheme: Annotated[str, typer.Option(
         "--scheme", help="Ethnic groups of the indices: auto, detailed (17 groups shared by "
-                         "the school census and the 2011 Census) or broad (5).")] = "auto",
+                         "the school census and the Census) or broad (5).")] = "auto",
+    min_schools: Annotated[int, typer.Option(
+        "--min-schools", help="Fewest schools of a phase an LA needs for segregation "
+                              "figures.")] = 5,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("socint-schools"),
 ) -> None:
-    """Score each school's ethnic mix against its LA; rank schools; LA school segregation."""
-    from socint.instruments.run import read_input, run_schools
+    """Diversity and representativeness of every state-funded school; LA school segregation.
+
+    Example: socint schools spc_school_level_underlying_data.csv --population
+    ethnicity21_ltla21.csv --residential ethnicity21_lsoa21.csv --lookup
+    lookup_lsoa21_msoa21_ltla22.csv --out schools/
+    """
+    from socint.instruments.run import read_census_table, read_input, run_schools
 
     try:
-        paths = run_schools(read_input(schools_csv, "school census"),
-                            read_input(population, "LA population"), out, scheme=scheme,
-                            file=schools_csv)
+        paths = run_schools(
+            read_input(schools_csv, "school census", text=True),
+            read_census_table(population, "census LA population"), out, scheme=scheme,
+            file=schools_csv, min_schools=min_schools,
+            residential=read_census_table(residential, "census small-area") if residential
+            else None, lookup=read_input(lookup, "small-area lookup") if lookup else None)
     except SocintError as exc:
         fail(str(exc), code=2)
     for p in paths:

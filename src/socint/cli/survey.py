@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from socint.cli import app
 from socint.cli.common import fail
 from socint.errors import SocintError
+
+
+def _fail(exc: SocintError) -> NoReturn:
+    """Exit 2 with the error; escaped so rich keeps the ``[file …, column …]`` part."""
+    from rich.markup import escape
+
+    fail(escape(str(exc)), code=2)
 
 survey_app = typer.Typer(
     help="Local-survey toolkit: check responses against the question bank, weight them to the "
@@ -49,7 +56,7 @@ def validate(responses: Responses) -> None:
         bank = load_bank()
         clean = validate_responses(read_input(responses, "response"), bank, file=responses)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     items = [i for i in bank.items if i in clean.columns]
     typer.echo(f"OK: {len(clean)} respondents, {len(items)} item(s) "
                f"({', '.join(items)}), question bank {bank.version}")
@@ -69,7 +76,7 @@ def weight(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fals
                                    tenure=tenure, trim=trim, file=responses)
         diag = margin_diagnostics(clean, res, table, la, tenure)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)
     diag.to_csv(out, index=False)
     typer.echo(f"converged: {res.converged} after {res.iterations} cycle(s); largest margin "
@@ -102,6 +109,65 @@ def estimate(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fa
                                     trim=trim, model_estimates=model, by=by,
                                     file=responses)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        _fail(exc)
     for p in paths:
         typer.echo(f"wrote {p}")
+
+
+@survey_app.command("import")
+def import_(file: Annotated[Path, typer.Argument(
+                help="Survey microdata: .sav, .dta, .csv, .tsv or .tab.")],
+            map_: Annotated[Path, typer.Option(
+                "--map", help="Mapping YAML (start from `socint survey map-template FILE`).")],
+            out: Annotated[Path, typer.Option(
+                "--out", help="Canonical respondent table: OUT.csv or OUT.parquet.")],
+            lookup: Annotated[list[Path] | None, typer.Option(
+                "--lookup", help="Official area lookup file (repeatable; e.g. "
+                                 "lookup_msoa11_ltla19.csv and lookup_msoa21_ltla22.csv to "
+                                 "also check the other vintage).")] = None,
+            max_unknown_area_share: Annotated[float, typer.Option(
+                "--max-unknown-area-share",
+                help="Stop when more than this share of rows have area codes unknown for the "
+                     "mapping's vintage (below it they are dropped and counted).")] = 0.05,
+            ) -> None:
+    """Import survey microdata with a mapping into socint's canonical respondent table.
+
+    The validation report (counts only) is printed and written beside OUT as
+    OUT.report.json and OUT.report.txt. OUT holds respondent rows: keep it as private as the
+    archive file.
+    """
+    from socint.microdata import import_survey, load_mapping, lookups_from_files, write_import
+
+    try:
+        mapping = load_mapping(map_)
+        tables = lookups_from_files(lookup, mapping.vintage) if lookup else None
+        result = import_survey(file, mapping, lookup=tables,
+                               max_unknown_area_share=max_unknown_area_share)
+        paths = write_import(result, out)
+    except SocintError as exc:
+        _fail(exc)
+    typer.echo(result.report.to_text(), nl=False)
+    for p in paths:
+        typer.echo(f"wrote {p}")
+
+
+@survey_app.command("map-template")
+def map_template(file: Annotated[Path, typer.Argument(
+                     help="Survey microdata: .sav, .dta, .csv, .tsv or .tab.")],
+                 out: Annotated[Path | None, typer.Option(
+                     "--out", help="Write the template here (default: print it).")] = None,
+                 ) -> None:
+    """Write a starting mapping from the file's variables and value labels (nothing guessed)."""
+    from socint.io import write_text
+    from socint.microdata import map_template as template
+    from socint.microdata import read_microdata
+
+    try:
+        text = template(read_microdata(file))
+    except SocintError as exc:
+        _fail(exc)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(text, out)
+        typer.echo(f"wrote {out}")

@@ -7,10 +7,10 @@ See ``docs/methods/index.md``. Entry points: :func:`build_index` and :func:`writ
 from socint.composite.change import index_change
 from socint.composite.classify import ClassificationRule, classify
 from socint.composite.deciles import deciles, ranks
-from socint.composite.inputs import IndexInputs, inputs_from_directory, inputs_from_synthetic
+from socint.composite.inputs import IndexInputs, inputs_from_directory
 from socint.composite.outputs import report_tables, write_index
 from socint.composite.rank_uncertainty import rank_intervals
-from socint.composite.run import IndexConfig, IndexResult, build_index
+from socint.composite.run import IndexConfig, IndexResult, build_index, combine
 from socint.composite.score import composite_score, normalise
 from socint.composite.sensitivity import sensitivity
 
@@ -21,11 +21,11 @@ __all__ = [
     "IndexResult",
     "build_index",
     "classify",
+    "combine",
     "composite_score",
     "deciles",
     "index_change",
     "inputs_from_directory",
-    "inputs_from_synthetic",
     "normalise",
     "rank_intervals",
     "ranks",

@@ -24,9 +24,15 @@ def _harmonise(result: IndexResult, mapping: Mapping[str, str] | None
                ) -> tuple[pd.DataFrame, np.ndarray]:
     la = result.la.reset_index(drop=True)
     draws = result.la_trust_draws
+    if draws is None:
+        raise InputDataError("the change needs trust draws (the trust source has none)")
     codes = la["lad_code"].astype(str)
     new = codes.map(lambda c: mapping.get(c, c)) if mapping else codes
-    adults = pd.Series(result.mrp.la.adults, index=result.mrp.la.codes).reindex(codes).to_numpy()
+    if result.trust.adults_la is None:
+        raise InputDataError("harmonising LAs needs adults per LA from the trust source",
+                             hint="use trust from a survey or a model (a table has no adults)")
+    adults = (pd.Series(result.trust.adults_la, index=result.trust.la["lad_code"].to_numpy())
+              .reindex(codes).to_numpy())
     keys = pd.Index(sorted(new.unique()), name="lad_code")
     k = keys.get_indexer(new)
     tot = np.bincount(k, adults, len(keys))
@@ -62,6 +68,9 @@ def index_change(earlier: IndexResult, later: IndexResult, *,
         ``_upper``, ``p_increase``, ``edi_change``, ``dissimilarity_change``, ``harmonised``,
         and ``note`` (why a change is missing).
     """
+    if earlier.la_trust_draws is None or later.la_trust_draws is None:
+        raise InputDataError("the change needs trust draws in both runs (a trust table "
+                             "without intervals has none)")
     if earlier.la_trust_draws.shape[1] != later.la_trust_draws.shape[1]:
         raise InputDataError(
             f"the runs have {earlier.la_trust_draws.shape[1]} and "

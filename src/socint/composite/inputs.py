@@ -53,7 +53,7 @@ class IndexInputs:
         Census year of the inputs (2011 or 2021).
     """
 
-    survey: pd.DataFrame
+    survey: pd.DataFrame | None
     msoa_covariates: pd.DataFrame
     la_covariates: pd.DataFrame
     population: pd.DataFrame
@@ -73,6 +73,8 @@ class IndexInputs:
         """Refuse missing columns and duplicated area rows, naming the table and column."""
         for name, cols in REQUIRED.items():
             tab = getattr(self, name)
+            if tab is None and name == "survey":
+                continue
             missing = [c for c in cols if c not in tab.columns]
             if missing:
                 raise SchemaError(f"input table {name!r} lacks column(s) {missing}",
@@ -93,56 +95,10 @@ class IndexInputs:
         out = {}
         for name in (*REQUIRED, "msoa_measures", "deprivation"):
             tab = getattr(self, name)
-            if tab is not None:
+            if tab is not None and not (name == "survey" and len(tab) == 0):
                 data = tab.to_csv(index=False, lineterminator="\n").encode()
                 out[name] = hashlib.sha256(data).hexdigest()
         return out
-
-
-def inputs_from_synthetic(england: Any) -> IndexInputs:
-    """Index inputs from a :class:`socint.synthetic.SyntheticEngland` (measures computed here).
-
-    EDI: Simpson's index of each MSOA over the 18 detailed groups, rolled up to the LA as the
-    population-weighted mean (the ``bright_blue_2019`` definition); dissimilarity: White British
-    vs all others across the LA's LSOAs (the synthetic England has no OAs), 0-100. MSOA
-    measures: pooled Simpson of the MSOA and D across its LSOAs.
-    """
-    from socint.measures.compute import MeasureSpec, compute_measures
-    from socint.measures.units import UnitCounts
-
-    units = UnitCounts.from_table(england.ethnicity)
-    d_spec = MeasureSpec(column="dissimilarity", measure="dissimilarity",
-                         scheme="ethnicity_white_british", group="white_british", scale=100.0)
-    la_m = compute_measures(units, (MeasureSpec(column="edi", measure="simpson",
-                                                unit_level="msoa", rollup="weighted_mean"),
-                                    d_spec), area_level="lad")
-    msoa_m = compute_measures(units, (MeasureSpec(column="edi", measure="simpson"), d_spec),
-                              area_level="msoa")
-    cov = england.msoa_covariates
-    adults = england.poststrat.groupby("msoa_code")["count"].sum()
-    dep = cov.assign(w=cov["msoa_code"].map(adults).to_numpy(dtype=float))
-    dep = (dep.assign(x=dep["w"] * dep["income_decile"]).groupby("lad_code")[["x", "w"]].sum())
-    seed = f"socint.synthetic.generate_england(seed={england.seed}, scale={england.scale})"
-    return IndexInputs(
-        survey=england.survey, msoa_covariates=cov, la_covariates=england.la_covariates,
-        population=england.poststrat,
-        las=england.las[["lad_code", "lad_name", "region_code", "region_name"]],
-        msoas=england.msoas[["msoa_code", "msoa_name", "lad_code"]],
-        la_measures=la_m.rename(columns={"area_code": "lad_code"})[
-            ["lad_code", "edi", "dissimilarity"]],
-        msoa_measures=msoa_m.rename(columns={"area_code": "msoa_code"})[
-            ["msoa_code", "edi", "dissimilarity"]],
-        deprivation=pd.DataFrame({"lad_code": dep.index,
-                                  "deprivation": (dep["x"] / dep["w"]).to_numpy()}),
-        la_boundaries=england.la_geojson, msoa_boundaries=england.msoa_geojson,
-        truth_la=england.truth.true_trust_la, truth_msoa=england.truth.true_trust_msoa,
-        sources={**{name: seed for name in REQUIRED},
-                 "la_measures": f"socint.measures (Simpson, MSOA weighted mean; D White British "
-                                f"vs others over LSOAs x100) on {seed}",
-                 "msoa_measures": f"socint.measures (Simpson pooled; D over LSOAs) on {seed}",
-                 "deprivation": f"adult-weighted mean MSOA income_decile of {seed}"},
-        vintage=2011,
-    )
 
 
 def inputs_from_directory(directory: str | Path) -> IndexInputs:
@@ -176,4 +132,4 @@ def inputs_from_directory(directory: str | Path) -> IndexInputs:
     return inputs
 
 
-__all__ = ["REQUIRED", "IndexInputs", "inputs_from_directory", "inputs_from_synthetic"]
+__all__ = ["REQUIRED", "IndexInputs", "inputs_from_directory"]

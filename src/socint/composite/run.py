@@ -1,16 +1,16 @@
-"""Build the Social Integration Index: model → small-area trust → deciles, classes, ranks.
+"""The Social Integration Index: small-area trust + census measures → deciles, classes, ranks.
 
-:func:`build_index` is the one function ``socint.pipeline`` calls; it reads top to bottom like
-the method (``docs/methods/index.md``):
+:func:`combine` is the index stage of ``socint.pipeline``: it takes small-area trust from its
+stage (:mod:`socint.estimates.trust`: survey MRP, a transported model or a user table) and the
+LA measures, and reads top to bottom like the method (``docs/methods/index.md``):
 
-1. fit the trust model (the published Model 3 with ``(1 | lad_code) + (1 | msoa_code)``);
-2. small-area trust: direct (Wilson), report-style (mean prediction over respondents) and MRP
-   for every LA and MSOA with simulation draws;
-3. per LA: trust (MRP by default), EDI, ID and their deciles; the report's classification;
-4. the continuous composite with its rank, rank interval and P(top decile) from the draws;
-5. sensitivity of the ranks, the trust decomposition, and validation when the truth is known.
+1. per LA: trust, EDI, ID and their deciles; the report's classification;
+2. the continuous composite with its rank, rank interval and P(top decile) from the trust draws;
+3. sensitivity of the ranks, the trust decomposition (survey source), and validation when the
+   truth is known (synthetic England).
 
-:func:`socint.composite.outputs.write_index` writes the result.
+:func:`build_index` is the survey path in one call (fit → MRP → combine), used by
+``socint index``. :func:`socint.composite.outputs.write_index` writes the result.
 """
 
 from __future__ import annotations
@@ -29,19 +29,20 @@ from socint.composite.inputs import IndexInputs
 from socint.composite.rank_uncertainty import rank_intervals
 from socint.composite.score import EQUAL_WEIGHTS, NORMALISATIONS, check_weights, composite_score
 from socint.composite.sensitivity import sensitivity
-from socint.errors import InputDataError, ModelError
-from socint.estimates.decompose import decompose
-from socint.estimates.direct import direct_estimates
-from socint.estimates.mrp import MrpResult, mrp
-from socint.estimates.posterior import nested_posterior
-from socint.estimates.poststrat import DEFAULT_STRATA, build_poststrat_frame
-from socint.estimates.report_style import report_style_estimates
-from socint.estimates.simulate_draws import draw_parameters, parts_from_result
+from socint.errors import InputDataError
+from socint.estimates.mrp import MrpResult
+from socint.estimates.poststrat import DEFAULT_STRATA
+from socint.estimates.trust import (
+    TRUST_COLUMNS,
+    TrustEstimates,
+    fit_trust_model,
+    trust_from_survey,
+)
 from socint.estimates.validation import validate
-from socint.models import MODEL3_FORMULA
+from socint.published import model3_formula
 
 #: The published Model 3 with the survey's area-code columns as grouping factors.
-TRUST_FORMULA = MODEL3_FORMULA.replace("(1 | la) + (1 | msoa)", "(1 | lad_code) + (1 | msoa_code)")
+TRUST_FORMULA = model3_formula()
 METHODS = ("mrp", "report", "direct")
 
 
@@ -113,43 +114,29 @@ class IndexResult:
     decomposition: pd.DataFrame
     sensitivity_ranks: pd.DataFrame
     validation: pd.DataFrame | None
-    la_trust_draws: np.ndarray
+    la_trust_draws: np.ndarray | None
     model_table: pd.DataFrame
     model_info: dict[str, Any]
     config: IndexConfig
     inputs: IndexInputs
-    mrp: MrpResult = field(repr=False)
+    trust: TrustEstimates = field(repr=False)
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
-
-def _trust_columns(method: str, la: pd.DataFrame) -> pd.DataFrame:
-    src = {"mrp": "mrp", "report": "report", "direct": "direct"}[method]
-    return pd.DataFrame({"trust": la[src], "trust_se": la[f"{src}_se"],
-                         "trust_lower": la[f"{src}_lower90"], "trust_upper": la[f"{src}_upper90"],
-                         "trust_lower95": la[f"{src}_lower95"],
-                         "trust_upper95": la[f"{src}_upper95"]}, index=la.index)
-
-
-def _fit(inputs: IndexInputs, config: IndexConfig) -> Any:
-    from socint.models import fit_glmm
-
-    result = fit_glmm(config.formula, inputs.survey)
-    if not result.converged:
-        raise ModelError("the trust model did not converge, so no index is published",
-                         hint=f"diagnostics: {result.diagnostics.get('message', '')}; check the "
-                         "survey (empty categories, separation) or simplify the formula")
-    return result
+    @property
+    def mrp(self) -> MrpResult | None:
+        """The MRP result when trust came from a survey, else ``None``."""
+        out = self.trust.extra.get("mrp")
+        return out if isinstance(out, MrpResult) else None
 
 
 def build_index(inputs: IndexInputs, *, config: IndexConfig | None = None,
                 model: Any = None) -> IndexResult:
-    """Build the LA and MSOA index tables from the inputs (see the module docstring).
+    """Survey path: fit the trust model (unless given), estimate small-area trust, combine.
 
     Parameters
     ----------
     inputs
-        The bundle of inputs (:func:`socint.composite.inputs.inputs_from_synthetic` or
-        :func:`~socint.composite.inputs.inputs_from_directory`).
+        The bundle of inputs, with survey respondents.
     config
         Settings (default :class:`IndexConfig`).
     model
@@ -158,100 +145,121 @@ def build_index(inputs: IndexInputs, *, config: IndexConfig | None = None,
     config = config or IndexConfig()
     config.check()
     inputs.check()
-    fit = model if model is not None else _fit(inputs, config)
-    parts = parts_from_result(fit)
-    frame = build_poststrat_frame(inputs.population, inputs.survey, inputs.msoa_covariates,
-                                  inputs.la_covariates, strata=dict(config.strata),
-                                  max_profiles=config.max_profiles, seed=config.seed)
-    posterior = nested_posterior(parts, inputs.survey)
-    est = mrp(parts, frame, n_draws=config.n_draws, seed=config.seed, posterior=posterior)
-    rng = np.random.default_rng([config.seed, 1])
-    draws = draw_parameters(parts, config.n_draws, rng)
-    rep = report_style_estimates(parts, inputs.survey, draws, rng,
-                                 areas=("lad_code", "msoa_code"),
-                                 min_respondents=config.min_respondents, posterior=posterior)
-    rep_la, rep_msoa = rep["lad_code"][0], rep["msoa_code"][0]
-    la = _la_table(inputs, config, est, direct_estimates(inputs.survey, "lad_code"), rep_la)
-    msoa = _msoa_table(inputs, config, est, direct_estimates(inputs.survey, "msoa_code"),
-                       rep_msoa)
-    if config.trust_method == "mrp":
-        trust_draws: np.ndarray | None = est.la.draws
-    elif config.trust_method == "report":
-        codes = pd.Index(rep["lad_code"][0].index)
-        pos = codes.get_indexer(est.la.codes)
-        trust_draws = np.where(pos[:, None] >= 0, rep["lad_code"][1][np.maximum(pos, 0)], np.nan)
+    if inputs.survey is None:
+        raise InputDataError("the survey path needs respondents (inputs.survey)",
+                             hint="use combine() with trust from a model or a table")
+    fit = model if model is not None else fit_trust_model(config.formula, inputs.survey)
+    trust = trust_from_survey(fit, inputs.survey, inputs.population, inputs.msoa_covariates,
+                              inputs.la_covariates, n_draws=config.n_draws, seed=config.seed,
+                              min_respondents=config.min_respondents,
+                              strata=config.strata, max_profiles=config.max_profiles)
+    return combine(trust, inputs, config)
+
+
+def _select_trust(t: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Make ``method``'s estimate the table's ``trust`` (survey source: mrp/report/direct)."""
+    t = t.copy()
+    for c in TRUST_COLUMNS:
+        t[c.replace("trust", "mrp")] = t[c]
+    if method != "mrp":
+        for c in TRUST_COLUMNS:
+            src = c.replace("trust", method)
+            t[c] = t[src] if src in t.columns else np.nan
+    return t
+
+
+def combine(trust: TrustEstimates, inputs: IndexInputs,
+            config: IndexConfig | None = None) -> IndexResult:
+    """The Social Integration Index from small-area trust and the census measures.
+
+    Nothing is estimated here: trust comes from its stage (:mod:`socint.estimates.trust`),
+    the measures from theirs; this adds deciles, the report's classification, the composite
+    with its rank, rank interval and P(top decile) from the trust draws, and the sensitivity.
+    """
+    config = config or IndexConfig()
+    config.check()
+    names = inputs.las.drop_duplicates("lad_code").set_index("lad_code")
+    tla = trust.la.set_index("lad_code")
+    missing = tla.index.difference(names.index)
+    if len(missing):
+        raise InputDataError(f"{len(missing)} LA(s) with trust have no name in `las`",
+                             code=str(missing[0]), hint="add every LA to the las table")
+    codes = names.index
+    la = pd.DataFrame(index=pd.Index(codes, name="lad_code"))
+    la["lad_name"] = names["lad_name"].to_numpy()
+    for col in ("region_code", "region_name"):
+        if col in names.columns:
+            la[col] = names[col].to_numpy()
+    la = la.join(tla)
+    la["suppressed"] = la["suppressed"].fillna(False).astype(bool)
+    survey = trust.source == "survey"
+    if survey:
+        la = _select_trust(la, config.trust_method)
+    la["trust_source"] = trust.source
+    # transitional short names of the 90% interval (the dashboard reads them)
+    la["trust_lower"] = la["trust_lower90"]
+    la["trust_upper"] = la["trust_upper90"]
+    if survey:
+        la["direct_lower"] = la["direct_lower95"]
+        la["direct_upper"] = la["direct_upper95"]
+    draws: np.ndarray | None = None
+    if trust.la_draws is not None:
+        pos = tla.index.get_indexer(codes)
+        draws = np.where(pos[:, None] >= 0, trust.la_draws[np.maximum(pos, 0)], np.nan)
+        if survey and config.trust_method == "report":
+            rep = trust.extra["report_draws"]["lad_code"]
+            rpos = pd.Index(rep[0].index).get_indexer(codes)
+            draws = np.where(rpos[:, None] >= 0, rep[1][np.maximum(rpos, 0)], np.nan)
+        elif survey and config.trust_method == "direct":
+            draws = None
+    la, sens = _composite(la, draws, config, inputs)
+    msoa = _msoa_table(trust, inputs, config) if trust.msoa is not None else pd.DataFrame(
+        {"msoa_code": pd.Series(dtype=str), "lad_code": pd.Series(dtype=str)})
+    dec = trust.extra.get("decomposition")
+    if isinstance(dec, pd.DataFrame):
+        # The published trust is the mean over simulation draws, while the decomposition works
+        # at the fitted values; the difference is its own, explicit line, so that the
+        # profile's parts add up to the headline figure a reader sees.
+        dec = dec.set_index("lad_code").reindex(la["lad_code"]).reset_index()
+        dec["trust"] = la["trust"].to_numpy()
+        dec["uncertainty_adjustment"] = dec["trust"] - dec["predicted"]
     else:
-        trust_draws = None  # direct shares have no draws: rank intervals collapse to the rank
-    la, sens = _composite(la, trust_draws, config, inputs)
-    dec = decompose(parts, frame, split=est.split).reindex(la["lad_code"]).reset_index()
-    # The published trust is the mean over simulation draws (it integrates over the uncertainty
-    # of the parameters and, for unsampled areas, over the random-effect distribution), while
-    # the decomposition works at the fitted values. The difference is its own, explicit line,
-    # so that the profile's parts add up to the headline figure a reader sees.
-    dec["trust"] = la["trust"].to_numpy()
-    dec["uncertainty_adjustment"] = dec["trust"] - dec["predicted"]
+        dec = pd.DataFrame({"lad_code": pd.Series(dtype=str)})
     validation = None
-    if inputs.truth_la is not None:
+    if inputs.truth_la is not None and survey:
         truth = inputs.truth_la.set_index("lad_code")["true_trust"]
         tab = la.set_index("lad_code")
         methods = {}
         for m in METHODS:
             src = tab[[m, f"{m}_lower90", f"{m}_upper90", f"{m}_lower95", f"{m}_upper95"]]
-            names = {c: "estimate" if c == m else c.replace(f"{m}_", "") for c in src.columns}
-            methods[m] = src.rename(columns=names)
+            names_ = {c: "estimate" if c == m else c.replace(f"{m}_", "") for c in src.columns}
+            methods[m] = src.rename(columns=names_)
         validation = validate(methods, truth, tab["sampled"])
-    table = fit.tidy() if hasattr(fit, "tidy") else pd.DataFrame()
-    info = {"nobs": int(fit.nobs), "loglik": float(fit.loglik), "converged": bool(fit.converged),
-            "variances": {str(k): float(v) for k, v in fit.variances.items()},
-            "n_groups": {str(k): int(v) for k, v in fit.n_groups.items()}}
-    return IndexResult(la, msoa, dec, sens, validation, est.la.draws, table, info, config,
-                       inputs, est, MappingProxyType({"model": fit}))
+    fit = trust.extra.get("model")
+    table = fit.tidy() if fit is not None and hasattr(fit, "tidy") else pd.DataFrame()
+    info: dict[str, Any] = {"trust_source": trust.source, "trust_description": trust.description,
+                            "trust_notes": list(trust.notes)}
+    if fit is not None:
+        info.update({"nobs": int(fit.nobs), "loglik": float(fit.loglik),
+                     "converged": bool(fit.converged),
+                     "variances": {str(k): float(v) for k, v in fit.variances.items()},
+                     "n_groups": {str(k): int(v) for k, v in fit.n_groups.items()}})
+    return IndexResult(la, msoa, dec, sens, validation, draws, table, info, config, inputs,
+                       trust, MappingProxyType({"model": fit} if fit is not None else {}))
 
 
-def _la_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct: pd.DataFrame,
-              rep: pd.DataFrame) -> pd.DataFrame:
-    names = inputs.las.drop_duplicates("lad_code").set_index("lad_code")
-    codes = est.la.codes
-    missing = codes.difference(names.index)
-    if len(missing):
-        raise InputDataError(f"{len(missing)} LA(s) of the frame have no name in `las`",
-                             code=str(missing[0]), hint="add every LA to the las table")
-    la = pd.DataFrame(index=pd.Index(codes, name="lad_code"))
-    la["lad_name"] = names["lad_name"].reindex(codes).to_numpy()
-    for col in ("region_code", "region_name"):
-        if col in names.columns:
-            la[col] = names[col].reindex(codes).to_numpy()
-    la["n_respondents"] = direct["n_respondents"].reindex(codes).fillna(0).astype(np.int64)
-    la["sampled"] = est.la.sampled
-    la["suppressed"] = la["n_respondents"] < config.min_respondents
-    la = la.join(est.la.table.drop(columns=["sampled"]))
-    d = direct.drop(columns=["n_respondents", "n_effective"]).reindex(codes)
-    la = la.join(d)
-    la = la.join(rep.drop(columns=["n_respondents", "suppressed"]).reindex(codes))
-    # short names of the direct 95% interval, as the dashboard reads them
-    la["direct_lower"] = la["direct_lower95"]
-    la["direct_upper"] = la["direct_upper95"]
-    for col in [c for c in la.columns if c.startswith(("direct", "report"))]:
-        la.loc[la["suppressed"], col] = np.nan
-    return pd.concat([la, _trust_columns(config.trust_method, la)], axis=1)
-
-
-def _msoa_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct: pd.DataFrame,
-                rep: pd.DataFrame) -> pd.DataFrame:
+def _msoa_table(trust: TrustEstimates, inputs: IndexInputs,
+                config: IndexConfig) -> pd.DataFrame:
+    assert trust.msoa is not None
     names = inputs.msoas.drop_duplicates("msoa_code").set_index("msoa_code")
-    codes = est.msoa.codes
-    m = pd.DataFrame(index=pd.Index(codes, name="msoa_code"))
-    m["msoa_name"] = names["msoa_name"].reindex(codes).to_numpy()
-    m["lad_code"] = est.msoa.table["lad_code"].to_numpy()
-    m["n_respondents"] = direct["n_respondents"].reindex(codes).fillna(0).astype(np.int64)
-    m["sampled"] = est.msoa.sampled
-    m["suppressed"] = m["n_respondents"] < config.min_respondents
-    m = m.join(est.msoa.table.drop(columns=["sampled", "lad_code"]))
-    m = m.join(direct.drop(columns=["n_respondents", "n_effective"]).reindex(codes))
-    m = m.join(rep.drop(columns=["n_respondents", "suppressed"]).reindex(codes))
-    for col in [c for c in m.columns if c.startswith(("direct", "report"))]:
-        m.loc[m["suppressed"], col] = np.nan
-    m = pd.concat([m, _trust_columns(config.trust_method, m)], axis=1)
+    m = trust.msoa.set_index("msoa_code")
+    codes = m.index
+    m.insert(0, "msoa_name", names["msoa_name"].reindex(codes).to_numpy())
+    if trust.source == "survey":
+        m = _select_trust(m, config.trust_method)
+    m["trust_source"] = trust.source
+    m["trust_lower"] = m["trust_lower90"]
+    m["trust_upper"] = m["trust_upper90"]
     m["trust_decile"] = deciles(m["trust"]).to_numpy()
     comps = {"trust": m["trust"].to_numpy(dtype=float)}
     if inputs.msoa_measures is not None:
@@ -274,12 +282,13 @@ def _msoa_table(inputs: IndexInputs, config: IndexConfig, est: MrpResult, direct
                        config.rule)
         for col in cls.columns:
             m[col] = cls[col].to_numpy()
-    # Rank uncertainty for MSOAs too, from the same MRP draws (rows in est.msoa.codes order).
     for col in ("rank_lower", "rank_upper", "rank_median", "p_top_decile", "p_most_integrated"):
         m[col] = np.nan
-    if config.trust_method == "mrp" and ok.any() and w and len(comps) > 1:
-        ri = rank_intervals(est.msoa.draws[ok], {c: v[ok] for c, v in comps.items()
-                                                 if c != "trust" and c in w},
+    draws = trust.msoa_draws
+    if (draws is not None and config.trust_method == "mrp" and ok.any() and w
+            and len(comps) > 1):
+        ri = rank_intervals(draws[ok], {c: v[ok] for c, v in comps.items()
+                                        if c != "trust" and c in w},
                             weights=w, normalisation=config.normalisation,
                             edi_decile=m.loc[ok, "edi_decile"].to_numpy(dtype=float),
                             dissimilarity_decile=m.loc[ok, "dissimilarity_decile"]
@@ -344,4 +353,4 @@ def _composite(la: pd.DataFrame, trust_draws: np.ndarray | None, config: IndexCo
     return la.reset_index(), sens.reset_index()
 
 
-__all__ = ["METHODS", "TRUST_FORMULA", "IndexConfig", "IndexResult", "build_index"]
+__all__ = ["METHODS", "TRUST_FORMULA", "IndexConfig", "IndexResult", "build_index", "combine"]

@@ -21,18 +21,15 @@ written beside the estimate, so the intervals' coverage can be checked (about 90
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from socint import io
 from socint.composite.change import index_change
-from socint.composite.inputs import inputs_from_synthetic
-from socint.composite.run import IndexConfig, IndexResult, build_index
+from socint.composite.run import IndexResult
 from socint.composite.score import composite_score
 from socint.errors import InputDataError
 
@@ -47,75 +44,30 @@ CHANGE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def synthetic_la_measures(england: Any) -> pd.DataFrame:
-    """EDI and dissimilarity per LA of a synthetic wave, as the demo defines them.
-
-    Same definitions as :func:`socint.pipeline.la_measures_from_store` (the ``bright_blue_2019``
-    preset): EDI = Simpson's index of each MSOA over the 14 MLID groups (Mixed collapsed,
-    Gypsy/Traveller excluded), population-weighted mean over the LA's MSOAs (Bright Blue 2019);
-    ID = White British vs all others across LSOAs, 0-100 (Duncan & Duncan 1955).
-    """
-    from socint.data.table import counts_long, counts_wide
-    from socint.measures import MeasureSpec, UnitCounts, compute_measures
-    from socint.measures.schemes import collapse
-
-    table = england.ethnicity
-    wide = counts_wide(table)
-    m, _ = collapse(wide.to_numpy(), [str(c) for c in wide.columns], str(table.scheme),
-                    "ethnicity_2011_mlid")
-    mlid = replace(table, scheme="ethnicity_2011_mlid",
-                   data=counts_long(wide.index.to_numpy(), m, "ethnicity_2011_mlid"))
-    units = UnitCounts.from_table(mlid)
-    specs = (
-        MeasureSpec(column="edi", measure="simpson", unit_level="msoa",
-                    scheme="ethnicity_2011_mlid14", rollup="weighted_mean"),
-        MeasureSpec(column="dissimilarity", measure="dissimilarity", unit_level=units.level,
-                    scheme="ethnicity_white_british", group="white_british", scale=100.0),
-    )
-    out = compute_measures(units, specs, area_level="lad")
-    return out.rename(columns={"area_code": "lad_code"})[["lad_code", "edi", "dissimilarity"]]
-
-
-def build_wave_indexes(first: Any, second: Any, *, config: IndexConfig | None = None,
-                       models: Sequence[Any | None] = (None, None),
-                       la_measures: Sequence[pd.DataFrame | None] = (None, None),
-                       ) -> tuple[IndexResult, IndexResult]:
-    """The index of two synthetic waves (same settings; independent draws).
-
-    Parameters
-    ----------
-    first, second
-        :class:`socint.synthetic.SyntheticEngland` waves on the same areas (e.g. ``second`` from
-        :func:`socint.synthetic.wave.second_wave`).
-    config
-        Index settings of the first wave; the second uses ``seed + 1``.
-    models
-        Already fitted trust models per wave (``None``: fit on that wave's survey).
-    la_measures
-        ``lad_code, edi, dissimilarity`` per wave (``None``: the measures of
-        :func:`socint.composite.inputs.inputs_from_synthetic`).
-    """
-    config = config or IndexConfig()
-    if len(models) != 2 or len(la_measures) != 2:
-        raise InputDataError(f"models and la_measures need one entry per wave (2), got "
-                             f"{len(models)} and {len(la_measures)}")
-    out = []
-    for i, (wave, model, meas) in enumerate(zip((first, second), models, la_measures,
-                                                strict=True)):
-        inputs = inputs_from_synthetic(wave)
-        vintage = 2011 if i == 0 else int(wave.ethnicity.vintage or 2021)
-        inputs = replace(inputs, vintage=vintage)
-        if meas is not None:
-            inputs = replace(inputs, la_measures=meas[["lad_code", "edi", "dissimilarity"]])
-        cfg = config if i == 0 else replace(config, seed=config.seed + 1)
-        out.append(build_index(inputs, config=cfg, model=model))
-    return out[0], out[1]
+def _harmonised_la(result: IndexResult, mapping: Mapping[str, str] | None) -> pd.DataFrame:
+    """The earlier run's LA table on the later LA set: merged LAs adult-weighted (trust, EDI,
+    dissimilarity, composite); unchanged LAs as they are."""
+    la = result.la.set_index("lad_code")
+    if not mapping:
+        return la
+    codes = la.index.astype(str)
+    new = pd.Index([mapping.get(c, c) for c in codes], name="lad_code")
+    adults = (pd.Series(result.trust.adults_la, index=result.trust.la["lad_code"].astype(str))
+              .reindex(codes).to_numpy(dtype=float) if result.trust.adults_la is not None
+              else np.ones(len(la)))
+    cols = [c for c in ("trust", "edi", "dissimilarity", "composite") if c in la.columns]
+    vals = la[cols].to_numpy(dtype=float) * adults[:, None]
+    num = pd.DataFrame(vals, index=new, columns=cols).groupby(level=0).sum(min_count=1)
+    den = pd.Series(adults, index=new).groupby(level=0).sum()
+    return num.div(den, axis=0)
 
 
 def _composite_draws(result: IndexResult) -> pd.DataFrame:
     """Composite score per LA (rows) and trust draw (columns), census measures held fixed."""
     la = result.la.reset_index(drop=True)
     draws = result.la_trust_draws
+    if draws is None:
+        raise InputDataError("the composite's change needs trust draws")
     w = dict(result.config.weights)
     comps = [c for c in w if c != "trust"]
     ok = np.isfinite(draws).all(axis=1) & np.all(
@@ -127,8 +79,8 @@ def _composite_draws(result: IndexResult) -> pd.DataFrame:
     return pd.DataFrame(score, index=la.loc[ok, "lad_code"].to_numpy())
 
 
-def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.90
-                 ) -> pd.DataFrame:
+def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.90,
+                 mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Per-LA change between two index runs on the same LA set (columns :data:`CHANGE_COLUMNS`).
 
     ``trust_change`` with ``change_lower``/``change_upper`` (the ``level`` interval from the
@@ -138,8 +90,8 @@ def change_table(earlier: IndexResult, later: IndexResult, *, level: float = 0.9
     """
     if not 0 < level < 1:
         raise InputDataError(f"level was {level!r} but must be in (0, 1)", hint="e.g. 0.90")
-    base = index_change(earlier, later, level=level).set_index("lad_code")
-    a = earlier.la.set_index("lad_code")
+    base = index_change(earlier, later, level=level, mapping=mapping).set_index("lad_code")
+    a = _harmonised_la(earlier, mapping)
     b = later.la.set_index("lad_code")
     out = pd.DataFrame(index=base.index)
     out["lad_name"] = b["lad_name"].reindex(out.index)
@@ -185,35 +137,4 @@ def write_change(table: pd.DataFrame, out_dir: str | Path) -> Path:
     return io.write_csv(table, out / "change.csv")
 
 
-def run_change(england: Any, la_measures: pd.DataFrame, model: Any, config: Any,
-               out: str | Path, *, years: int = 10) -> Path:
-    """The demo's change stage: a second synthetic wave, both indexes, ``change.csv``.
-
-    Parameters
-    ----------
-    england
-        The first wave (the demo's synthetic England).
-    la_measures
-        The first wave's ``lad_code, edi, dissimilarity`` (the demo's store-based measures; the
-        second wave's are computed with the same definitions, :func:`synthetic_la_measures`).
-    model
-        The trust model already fitted on the first wave (the second wave is fitted here).
-    config
-        The demo's :class:`socint.pipeline.DemoConfig` (``seed``, ``draws``,
-        ``min_respondents``); the second wave is drawn with ``seed + years``.
-    out
-        Output folder of the run; ``change.csv`` is written there.
-    """
-    from socint.synthetic.wave import second_wave
-
-    wave2 = second_wave(england, config.seed + years, years=years)
-    cfg = IndexConfig(n_draws=config.draws, seed=config.seed,
-                      min_respondents=config.min_respondents)
-    first, second = build_wave_indexes(
-        england, wave2, config=cfg, models=(model, None),
-        la_measures=(la_measures, synthetic_la_measures(wave2)))
-    return write_change(change_table(first, second), out)
-
-
-__all__ = ["CHANGE_COLUMNS", "build_wave_indexes", "change_table", "run_change",
-           "synthetic_la_measures", "write_change"]
+__all__ = ["CHANGE_COLUMNS", "change_table", "write_change"]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socint.data.source import check_file, sha256_of
+from socint.data.source import check_file, head_bytes, sha256_of
 from socint.data.table import OGL, ONS, OfficialTable
 from socint.data.validate import check_unique
 from socint.errors import InputDataError, SchemaError, _preview
@@ -36,8 +36,11 @@ _CODE_KEY = re.compile(r"^(?P<lvl>[A-Za-z]+?)(?P<yy>\d\d)(?:_code|CD)$")
 
 def _load_json(p: Path) -> dict[str, Any]:
     try:
-        with p.open("r", encoding="utf-8-sig") as fh:
-            obj = json.load(fh)
+        raw = head_bytes(p, -1)  # gunzips a .geojson.gz
+        obj = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputDataError(f"JSON is not UTF-8 text (byte at offset {exc.start})", file=p,
+                             hint="GeoJSON/TopoJSON must be UTF-8; re-save it as UTF-8") from exc
     except json.JSONDecodeError as exc:
         raise InputDataError(f"not valid JSON: {exc.msg} at line {exc.lineno}", file=p,
                              hint="the file looks truncated or is not (Geo/Topo)JSON") from exc

@@ -33,6 +33,9 @@ class LookupLayout:
     key_level: str
     flags: dict[str, str] = field(default_factory=dict)
     booleans: tuple[str, ...] = ()
+    #: Columns whose *combination* is unique (default: the key alone). Cross-vintage lookups
+    #: such as LSOA11 -> LSOA21 are many-to-many (splits and merges), so only the pair is.
+    unique: tuple[str, ...] = ()
 
 
 def _pair(prefix: str, canon: str) -> dict[str, str]:
@@ -79,6 +82,41 @@ LOOKUP_LAYOUTS: tuple[LookupLayout, ...] = (
                   "cauthcd": "cauth_code", "cauthnm": "cauth_name", "rgncd": "region_code",
                   "rgnnm": "region_name", "ctrycd": "country_code", "ctrynm": "country_name"},
                  {"lad_code": 2014, "region_code": 2014}, "ltlacd", "lad"),
+    # 2021 geography (geographr_2021_lookups_boundaries). Cross-vintage lookups name each code
+    # column with its vintage (lsoa_code_2011, lsoa_code_2021): both are LSOA codes.
+    LookupLayout("lookup_lsoa11_lsoa21_ltla22", "LSOA11 -> LSOA21 -> LAD 2022 (ONS, geographr)",
+                 {"lsoa11_code": "lsoa_code_2011", "lsoa11_name": "lsoa_name_2011",
+                  "change_code": "change_code", "lsoa21_code": "lsoa_code_2021",
+                  "lsoa21_name": "lsoa_name_2021", **_pair("ltla22", "lad")},
+                 {"lsoa_code_2011": 2011, "lsoa_code_2021": 2021, "lad_code": 2022},
+                 "lsoa11_code", "lsoa", unique=("lsoa11_code", "lsoa21_code")),
+    LookupLayout("lookup_msoa11_msoa21_ltla22",
+                 "MSOA11 -> MSOA21 (best fit) -> LAD 2022 (ONS, geographr)",
+                 {"msoa11_code": "msoa_code_2011", "msoa11_name": "msoa_name_2011",
+                  "msoa21_code": "msoa_code_2021", "msoa21_name": "msoa_name_2021",
+                  **_pair("ltla22", "lad")},
+                 {"msoa_code_2011": 2011, "msoa_code_2021": 2021, "lad_code": 2022},
+                 "msoa11_code", "msoa"),
+    LookupLayout("lookup_lsoa21_msoa21_ltla22", "LSOA21 -> MSOA21 -> LAD 2022 (geographr)",
+                 {**_pair("lsoa21", "lsoa"), **_pair("msoa21", "msoa"),
+                  **_pair("ltla22", "lad")},
+                 {"lsoa_code": 2021, "msoa_code": 2021, "lad_code": 2022}, "lsoa21_code",
+                 "lsoa"),
+    LookupLayout("lookup_msoa21_ltla22", "MSOA21 -> LAD 2022 (geographr)",
+                 {**_pair("msoa21", "msoa"), **_pair("ltla22", "lad")},
+                 {"msoa_code": 2021, "lad_code": 2022}, "msoa21_code", "msoa"),
+    LookupLayout("lookup_lsoa21_ward24_ltla24", "LSOA21 -> ward 2024 -> LAD 2024 (geographr)",
+                 {**_pair("lsoa21", "lsoa"), **_pair("ward24", "ward"),
+                  **_pair("ltla24", "lad")},
+                 {"lsoa_code": 2021, "ward_code": 2024, "lad_code": 2024}, "lsoa21_code",
+                 "lsoa"),
+    LookupLayout("lookup_ltla21_region21", "LAD 2021 -> region 2021 (geographr)",
+                 {**_pair("ltla21", "lad"), **_pair("region21", "region")},
+                 {"lad_code": 2021, "region_code": 2021}, "ltla21_code", "lad"),
+    LookupLayout("lookup_ltla22_ltla23", "LAD 2022 -> LAD 2023 (UK; geographr)",
+                 {"ltla22_code": "lad_code_2022", "ltla22_name": "lad_name_2022",
+                  "ltla23_code": "lad_code_2023", "ltla23_name": "lad_name_2023"},
+                 {"lad_code_2022": 2022, "lad_code_2023": 2023}, "ltla22_code", "lad"),
     LookupLayout("lad16_csp16_pfa16", "LAD 2016 -> community safety partnership -> police force",
                  {"LAD16CD": "lad_code", "LAD16NM": "lad_name", "CSP16CD": "csp_code",
                   "CSP16NM": "csp_name", "PFA16CD": "pfa_code", "PFA16NM": "pfa_name"},
@@ -86,7 +124,9 @@ LOOKUP_LAYOUTS: tuple[LookupLayout, ...] = (
 )
 #: Code columns whose level is checked (others, e.g. UTLA or combined authority, hold mixes).
 _CHECKED = {"lsoa_code": "lsoa", "msoa_code": "msoa", "lad_code": "lad",
-            "lad_code_active": "lad"}
+            "lad_code_active": "lad", "lsoa_code_2011": "lsoa", "lsoa_code_2021": "lsoa",
+            "msoa_code_2011": "msoa", "msoa_code_2021": "msoa", "lad_code_2022": "lad",
+            "lad_code_2023": "lad"}
 LATLONG_HEADERS = {"LSOACD": "lsoa", "MSOACD": "msoa"}
 
 
@@ -167,7 +207,13 @@ def read_lookup(path: str | Path, *, options: ReadOptions | None = None) -> Offi
     try:
         check_codes(codes, level=layout.key_level, countries=opts.countries, file=p,
                     column=layout.key)
-        check_unique(codes, file=p, column=layout.key)
+        if layout.unique:
+            pair = np.array(["|".join(map(str, r)) for r in zip(
+                *(text(df, c).fillna("").to_numpy(dtype=object) for c in layout.unique),
+                strict=True)], dtype=object)
+            check_unique(pair, file=p, column="+".join(layout.unique))
+        else:
+            check_unique(codes, file=p, column=layout.key)
         for canon, level in _CHECKED.items():
             if canon in out.columns and canon != layout.columns[layout.key]:
                 col = out[canon]

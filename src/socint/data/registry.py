@@ -15,12 +15,19 @@ from typing import Any
 
 from socint.data.boundaries import _load_json, read_boundaries
 from socint.data.census2011 import MLID_GROUPS, read_census2011_ethnicity_small_area
+from socint.data.census2011_dc2101 import (
+    is_dc2101_header,
+    read_census2011_dc2101_long,
+    read_census2011_dc2101_wide,
+    read_dc2101_ethnic_codes,
+)
 from socint.data.census2021 import (
     read_census2021_ethnicity,
     read_census2021_proficiency,
     read_census2021_religion,
     read_population_single_year,
 )
+from socint.data.census2021_age import is_age6_header, read_census2021_age6
 from socint.data.iod import read_iod
 from socint.data.lookups import (
     LATLONG_HEADERS,
@@ -30,7 +37,7 @@ from socint.data.lookups import (
     read_ruc2011,
 )
 from socint.data.nomis import is_nomis_header, read_census2011_nomis
-from socint.data.source import check_file, csv_header
+from socint.data.source import check_file, csv_header, head_bytes
 from socint.data.table import MHCLG, OGL, ONS, OfficialTable
 from socint.errors import SchemaError, _preview
 
@@ -73,7 +80,9 @@ def _has(*cols: str, without: tuple[str, ...] = ()) -> Matcher:
 
 def _lookup(layout_id: str) -> Matcher:
     lay = next(x for x in LOOKUP_LAYOUTS if x.id == layout_id)
-    return _has(*lay.columns, *lay.flags)
+    # A lookup holds no counts: files with a total column (e.g. age6_msoa21_ew.csv, which also
+    # carries msoa21/ltla22 code and name columns) are count tables, not lookups.
+    return _has(*lay.columns, *lay.flags, without=("total_residents",))
 
 
 _MLID = tuple(MLID_GROUPS)
@@ -86,6 +95,19 @@ _LAYOUT_LIST: list[Layout] = [
            "Census 2011 ethnic group, LSOAs (14 groups + Persons)", f"{ONS} (MLID)", OGL,
            _has("LSOA", "Persons", *_MLID, without=("OA",)),
            "census2011_ethnicity_oa_lsoa_mlid/ethnicity_2011_lsoa_ew.csv"),
+    # DC2101EW before the generic Nomis layout, which would also match its header.
+    Layout("census2011_dc2101_wide", read_census2011_dc2101_wide,
+           "Census 2011 DC2101EW ethnic group x sex x age, Nomis wide (LAs, regions, countries)",
+           f"{ONS} (Nomis)", OGL, is_dc2101_header,
+           "census2011_dc2101ew_ethnicity_sex_age_la/dc2101ew_ethnicity_sex_age_la_ew_wide.csv"),
+    Layout("census2011_dc2101_long", read_census2011_dc2101_long,
+           "Census 2011 DC2101EW ethnic group x sex x age, LAs, tidy long", f"{ONS} (Nomis)",
+           OGL, _has("geography_code", "sex", "age_band", "ethnic_group_code", "count"),
+           "census2011_dc2101ew_ethnicity_sex_age_la/dc2101ew_ethnicity_sex_age_la_ew_long.csv"),
+    Layout("census2011_dc2101_codes", read_dc2101_ethnic_codes,
+           "Census 2011 DC2101EW ethnic group codes of the long file", f"{ONS} (Nomis)", OGL,
+           _has("ethnic_group_code", "ethnic_group"),
+           "census2011_dc2101ew_ethnicity_sex_age_la/ethnic_group_codes.csv"),
     Layout("census2011_nomis", read_census2011_nomis,
            "Census 2011 Nomis bulk wide table (QS201EW ethnic group; religion, proficiency)",
            f"{ONS} (Nomis)", OGL, is_nomis_header,
@@ -110,6 +132,9 @@ _LAYOUT_LIST: list[Layout] = [
            "Census 2021 TS030 religion, LSOA 2021", ONS, OGL,
            _has("lsoa21_code", "total_residents", "No religion", "Christian"),
            "census2021_demographr/religion21_lsoa21.csv"),
+    Layout("census2021_age6", read_census2021_age6,
+           "Census 2021 usual residents by age (6 bands), LSOA21 / MSOA21 / LAD 2022", ONS, OGL,
+           is_age6_header, "census2021_age6_lsoa21_msoa21/age6_msoa21_ew.csv"),
     Layout("population_mid2019_msoa11", read_population_single_year,
            "Mid-2019 population by single year of age, MSOA 2011", ONS, OGL,
            _has("msoa11_code", "total_population", "0", "90+"),
@@ -157,6 +182,10 @@ _LOOKUP_EXAMPLES = {
     "msoa_la": "geo_lookups_drkane/msoa_la.csv",
     "ltla14_lookup": "ons_uk_topojson_lad_2014_2025/ltla14_lookup.csv",
     "lad16_csp16_pfa16": "census2011_ethnicity_la_qs201ew/lad16_to_csp16_to_pfa16_lookup_ew.csv",
+    **{k: f"geographr_2021_lookups_boundaries/{k}.csv" for k in (
+        "lookup_lsoa11_lsoa21_ltla22", "lookup_msoa11_msoa21_ltla22",
+        "lookup_lsoa21_msoa21_ltla22", "lookup_msoa21_ltla22", "lookup_lsoa21_ward24_ltla24",
+        "lookup_ltla21_region21", "lookup_ltla22_ltla23")},
 }
 
 #: Layout id -> :class:`Layout`, in the order they are tried.
@@ -174,8 +203,7 @@ def sniff(path: str | Path) -> tuple[list[str], Layout | None]:
     lookup file with extra columns is not mistaken for a smaller one.
     """
     p = check_file(path)
-    with p.open("rb") as fh:
-        head = fh.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    head = head_bytes(p, 4096).lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"{"):
         # The top-level "type" comes first in GeoJSON/TopoJSON files; parse fully otherwise.
         m = re.search(rb'"type"\s*:\s*"(\w+)"', head)

@@ -57,6 +57,7 @@ SCHEMES: dict[str, tuple[str, ...]] = {
     "proficiency_2021": ("english_main", "very_well", "well", "not_well", "not_at_all"),
     "proficiency_2011": ("english_main", "very_well", "well", "not_well", "not_at_all"),
     "age_single_year": (*(str(a) for a in range(90)), "90+"),
+    "age_2021_6": ("0-15", "16-24", "25-34", "35-49", "50-64", "65+"),
 }
 
 

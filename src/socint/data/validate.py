@@ -9,6 +9,7 @@ that checking the 181,408-row Census 2011 OA file costs milliseconds.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socint.errors import GeographyError, InputDataError, SchemaError, _preview
+from socint.errors import (
+    GeographyError,
+    GeographyWarning,
+    InputDataError,
+    SchemaError,
+    _preview,
+)
 from socint.geo.codes import SYNTHETIC_INSTANCE_MIN, validate_codes
 
 #: Largest code of each 2011 small-area level by country (ONS Code History Database). Codes above
@@ -28,6 +35,95 @@ MAX_2011_CODE: dict[str, dict[str, int]] = {
     "lsoa": {"E": 33768, "W": 1958},
     "msoa": {"E": 6934, "W": 423},
 }
+
+
+#: Largest count of persons (or households) accepted in one cell: 10 billion, more than everyone
+#: alive (about 8.1 billion in 2024, UN World Population Prospects). A larger value is a corrupted
+#: or mis-typed cell (e.g. ``1e20``), and casting it to int64 would overflow into a negative
+#: number, so it is refused before any cast.
+MAX_COUNT = 10_000_000_000
+
+
+#: English LA codes created by the 2019-2023 mergers: new code -> (name, year of 1 April it took
+#: effect, the LA codes it replaced). Public facts of the ONS Code History Database (also in
+#: ``ons_uk_topojson_lad_2014_2025/ltla_changes_2014_2025.csv``). A code exists in LA vintage
+#: ``V`` only from its year on, and the codes it replaced end that year.
+LA_MERGERS_2019_2023: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "E06000058": ("Bournemouth, Christchurch and Poole", 2019,
+                  ("E06000028", "E06000029", "E07000048")),
+    "E06000059": ("Dorset", 2019,
+                  ("E07000049", "E07000050", "E07000051", "E07000052", "E07000053")),
+    "E07000244": ("East Suffolk", 2019, ("E07000205", "E07000206")),
+    "E07000245": ("West Suffolk", 2019, ("E07000201", "E07000204")),
+    "E07000246": ("Somerset West and Taunton", 2019, ("E07000190", "E07000191")),
+    "E06000060": ("Buckinghamshire", 2020,
+                  ("E07000004", "E07000005", "E07000006", "E07000007")),
+    "E06000061": ("North Northamptonshire", 2021,
+                  ("E07000150", "E07000152", "E07000153", "E07000156")),
+    "E06000062": ("West Northamptonshire", 2021, ("E07000151", "E07000154", "E07000155")),
+    "E06000063": ("Cumberland", 2023, ("E07000026", "E07000028", "E07000029")),
+    "E06000064": ("Westmorland and Furness", 2023, ("E07000027", "E07000030", "E07000031")),
+    "E06000065": ("North Yorkshire", 2023, ("E07000163", "E07000164", "E07000165", "E07000166",
+                                            "E07000167", "E07000168", "E07000169")),
+    "E06000066": ("Somerset", 2023, ("E07000187", "E07000188", "E07000189", "E07000246")),
+}
+#: The six 2011 LA codes re-issued on 1 April 2013 (same areas; ONS Code History Database).
+LA_ENDED_2013: frozenset[str] = frozenset({"E06000048", "E08000020", "E07000097", "E07000100",
+                                           "E07000101", "E07000104"})
+#: LA code -> (year it ended, the code that replaced it), from the two constants above.
+LA_ENDED: dict[str, tuple[int, str]] = {
+    old: (year, new) for new, (_, year, olds) in LA_MERGERS_2019_2023.items() for old in olds}
+
+
+def check_la_vintage(codes: np.ndarray, *, vintage: int, file: str | Path, column: str) -> None:
+    """Compare LA codes with the LA set of ``vintage`` (see :data:`LA_MERGERS_2019_2023`).
+
+    * A table declared before 2019 (Census 2011, on 2011 or 2013 codes) holding a code created by
+      the 2019-2023 mergers gets a :class:`~socint.errors.GeographyWarning`: the rows are
+      probably re-aggregated to later LAs (as ONS does for some 2011 outputs), so they will not
+      join 2011 lookups.
+    * A table declared 2019 or later is refused (:class:`InputDataError`) for a code created
+      after its vintage, a code that had ended by its vintage, or a pre-2013 code: such a code
+      is certainly of another vintage.
+    """
+    found = pd.Series(codes, dtype=object).astype(str).to_numpy()
+    later = np.array([c in LA_MERGERS_2019_2023 and LA_MERGERS_2019_2023[c][1] > vintage
+                      for c in found], dtype=bool)
+    if vintage < 2019:
+        hits = np.flatnonzero(later)
+        if hits.size:
+            listed = ", ".join(f"{found[i]} ({LA_MERGERS_2019_2023[found[i]][0]}, created "
+                               f"{LA_MERGERS_2019_2023[found[i]][1]}, row {i + 1})"
+                               for i in hits[:8])
+            warnings.warn(GeographyWarning(
+                f"{file}: a {vintage} LA table holds {hits.size} LA code(s) created after "
+                f"{vintage} by the 2019-2023 mergers: {listed}. These rows are in later LA "
+                f"geography and will not join {vintage} lookups or boundaries. How to fix: use "
+                f"the table published on {vintage} LAs, or move the whole analysis to the later "
+                "LA set (socint.geo.vintages) so every table uses the same codes."), stacklevel=3)
+        return
+    ended = np.array([(c in LA_ENDED and LA_ENDED[c][0] <= vintage) or c in LA_ENDED_2013
+                      for c in found], dtype=bool)
+    i = first_true(later | ended)
+    if i is None:
+        return
+    c = found[i]
+    if later[i]:
+        name, year, olds = LA_MERGERS_2019_2023[c]
+        what = (f"LA code {c} ({name}) was created in {year} (replacing {', '.join(olds)}), so "
+                f"it cannot be in a {vintage} LA table: the file mixes {vintage} and {year} LA "
+                "codes")
+    elif c in LA_ENDED_2013:
+        what = (f"LA code {c} is a 2011 code re-issued in 2013, so it cannot be in a {vintage} "
+                f"LA table: the file mixes 2011 and {vintage} LA codes")
+    else:
+        year, new = LA_ENDED[c]
+        what = (f"LA code {c} ended in {year} (merged into {new} "
+                f"{LA_MERGERS_2019_2023[new][0]}), so it cannot be in a {vintage} LA table: the "
+                f"file mixes pre-{year} and {vintage} LA codes")
+    raise InputDataError(what, file=file, row=i + 1, column=column, code=c,
+                         hint=f"use the table published on {vintage} LAs, or convert the older "
+                              "rows with socint.geo.vintages before reading them together")
 
 
 @dataclass(frozen=True)
@@ -89,6 +185,22 @@ def require_columns(found: Sequence[str], expected: Sequence[str], *, file: str 
         )
 
 
+def _refuse_huge(num: np.ndarray, s: pd.Series, *, col: str, codes: np.ndarray,
+                 row_no: np.ndarray, file: str | Path) -> None:
+    """Refuse infinite counts and counts above :data:`MAX_COUNT` (before any int64 cast)."""
+    i = first_true(~(np.abs(num) <= MAX_COUNT) & ~np.isnan(num))
+    if i is not None:
+        raw = s.iloc[i]
+        shown = (repr(raw) if isinstance(raw, str) else str(int(raw))
+                 if isinstance(raw, (int, np.integer)) else f"{float(raw):g}")
+        raise InputDataError(
+            f"count {shown} is implausibly large (above {MAX_COUNT:,}, more than the "
+            "world's population); it cannot be a count of persons", file=file,
+            row=int(row_no[i]), column=col, code=str(codes[i]),
+            hint="the cell is corrupted or mis-typed (e.g. an exponent such as 1e20); restore it "
+                 "from the official file")
+
+
 def count_matrix(df: pd.DataFrame, columns: Sequence[str], *, codes: np.ndarray,
                  file: str | Path, rows: np.ndarray | None = None) -> np.ndarray:
     """The named columns as an int64 matrix, after checking they hold whole, non-negative numbers.
@@ -106,6 +218,8 @@ def count_matrix(df: pd.DataFrame, columns: Sequence[str], *, codes: np.ndarray,
     for j, col in enumerate(columns):
         s = df[col]
         if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+            _refuse_huge(s.to_numpy(dtype=float), s, col=col, codes=codes, row_no=row_no,
+                         file=file)
             values = s.to_numpy(dtype=np.int64)
         else:
             num = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -118,6 +232,7 @@ def count_matrix(df: pd.DataFrame, columns: Sequence[str], *, codes: np.ndarray,
                 raise InputDataError(f"count {what}", file=file, row=int(row_no[i]), column=col,
                                      code=str(codes[i]),
                                      hint="counts must be whole numbers; fix or remove the cell")
+            _refuse_huge(num, s, col=col, codes=codes, row_no=row_no, file=file)
             i = first_true(num != np.round(num))
             if i is not None:
                 raise InputDataError(f"count is not a whole number ({num[i]:g})", file=file,
@@ -230,6 +345,8 @@ def check_vintage(codes: np.ndarray, *, level: str, vintage: int, file: str | Pa
     (:data:`MAX_2011_CODE`) is a 2021 code; (2) when ``known_codes`` (from a lookup of the
     declared vintage) is given, any code not in it is reported.
     """
+    if level == "lad":
+        check_la_vintage(codes, vintage=vintage, file=file, column=column)
     bad: np.ndarray | None = None
     if vintage == 2011 and level in MAX_2011_CODE:
         s = pd.Series(codes, dtype=object).astype(str)
@@ -256,6 +373,7 @@ def check_vintage(codes: np.ndarray, *, level: str, vintage: int, file: str | Pa
                  "geography with a lookup first")
 
 
-__all__ = ["CENSUS2021_SMALL_AREA_OPTIONS", "MAX_2011_CODE", "ReadOptions", "check_codes",
+__all__ = ["CENSUS2021_SMALL_AREA_OPTIONS", "LA_ENDED", "LA_ENDED_2013", "LA_MERGERS_2019_2023",
+           "MAX_2011_CODE", "MAX_COUNT", "ReadOptions", "check_codes", "check_la_vintage",
            "check_total", "check_unique", "check_vintage", "count_matrix", "first_true",
            "numeric_column", "require_columns"]

@@ -26,7 +26,7 @@ SUPPRESSED_MARKER = "[c]"
 Z95 = 1.959963984540054
 
 
-def read_csv(path: str | Path, *, what: str) -> pd.DataFrame:
+def read_csv(path: str | Path, *, what: str, text: bool = False) -> pd.DataFrame:
     """Read a CSV file, with a clear error when it is missing or cannot be parsed.
 
     Parameters
@@ -35,6 +35,8 @@ def read_csv(path: str | Path, *, what: str) -> pd.DataFrame:
         File to read.
     what
         What the file should hold, used in the error message (e.g. "school census table").
+    text
+        Keep every cell as text (no type guessing, empty cells as ``""``).
     """
     p = Path(path)
     if not p.is_file():
@@ -44,6 +46,8 @@ def read_csv(path: str | Path, *, what: str) -> pd.DataFrame:
             hint="check the path; socint reads comma-separated files with a header row",
         )
     try:
+        if text:
+            return pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False)
         return pd.read_csv(p, encoding="utf-8-sig", low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise SchemaError(

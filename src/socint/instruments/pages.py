@@ -18,6 +18,7 @@ import pandas as pd
 from socint import __version__
 from socint.instruments._common import MIN_COUNT, SUPPRESSED_MARKER
 from socint.instruments.compare import Comparison
+from socint.instruments.labels import interval, label, p_value
 from socint.instruments.schools import MIN_RANKED, LeagueTables
 from socint.instruments.survey.bank import QuestionBank
 from socint.instruments.survey.raking import RakingResult
@@ -54,6 +55,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters["num"] = _num
     env.filters["pct"] = _pct
+    env.filters["label"] = label
+    env.filters["pval"] = p_value
+    env.globals["interval"] = interval
     env.globals.update(min_count=MIN_COUNT, marker=SUPPRESSED_MARKER, version=__version__)
     return env
 
@@ -64,17 +68,29 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
-def render_schools(tables: LeagueTables, *, title: str = "School diversity league table") -> str:
-    """The league table page with filters by LA, phase and school name."""
-    s = tables.schools.sort_values(["rank_national", "school_name"], na_position="last")
+def render_schools(tables: LeagueTables, *, title: str = "School diversity and "
+                   "representativeness", min_schools: int = 5,
+                   residential_groups: str = "") -> str:
+    """The school page: two named rankings, filters, and the LA segregation table."""
+    s = tables.schools.sort_values(["diversity_rank_national", "school_name"],
+                                   na_position="last")
     rows = _records(s)
     for r in rows:
         r["hidden"] = ("fewer than 10 pupils" in r["flag"]) or ("no pupils" in r["flag"])
     las = sorted(set(zip(s["lad_code"], s["lad_name"], strict=True)), key=lambda t: str(t[1]))
     scheme = str(s["scheme"].iloc[0]) if len(s) else ""
+    scheme_label = ("17 groups shared by the school census and the Census" if scheme ==
+                    "detailed" else "5 broad groups")
+    la = tables.las.reindex(columns=[*tables.las.columns, *(
+        c for c in ("residential_d_multigroup", "residential_d_white")
+        if c not in tables.las.columns)])
+    la_rows = _records(la[la["enough_schools"]] if "enough_schools" in la else la)
+    dropped = _records(tables.dropped.assign(cells=tables.dropped.get("cells", np.nan)))
     return environment().get_template("schools.html").render(
         title=title, schools=rows, las=las, phases=sorted(s["phase"].unique()),
-        la_rows=_records(tables.las), scheme=scheme, min_ranked=MIN_RANKED)
+        la_rows=la_rows, scheme_label=scheme_label, min_ranked=MIN_RANKED,
+        n_scored=int(s["diversity_rank_national"].notna().sum()), dropped=dropped,
+        min_schools=min_schools, residential_groups=residential_groups)
 
 
 def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, lad_code: str, lad_name: str,
@@ -93,7 +109,7 @@ def render_scorecard(card: pd.DataFrame, changes: pd.DataFrame, *, lad_code: str
             r["hidden"] = r["flag"] in ("suppressed", "zero denominator")
             r["change"] = last.get((d, r["indicator"], r["group"], int(r["year"])), "")
         if rows:
-            domains.append((d.replace("_", " ").capitalize(), rows))
+            domains.append((label(d), rows))
     return environment().get_template("scorecard.html").render(
         title=f"Race-equality scorecard: {lad_name}", lad_code=lad_code, lad_name=lad_name,
         reference=reference, domains=domains)
@@ -121,17 +137,17 @@ def _chart(means: pd.DataFrame, outcome: str) -> dict[str, Any]:
         points.append({"x": round(x, 1), "y": round(y(r["emm"]), 1),
                        "y_lo": round(y(r["lower"]), 1), "y_hi": round(y(r["upper"]), 1),
                        "colour": COLOURS[j % len(COLOURS)],
-                       "label": f"{r['group']}, {r['wave']}: {r['emm']:.3g} "
-                                f"({r['lower']:.3g} to {r['upper']:.3g})"})
+                       "label": f"{label(r['group'])}, {r['wave']}: {r['emm']:.3g} "
+                                f"({interval(r['lower'], r['upper'], 3)})"})
     ticks = np.linspace(lo, hi, 5)
     return {
-        "title": f"{outcome} ({d['kind'].iloc[0] if len(d) else ''})", "width": width,
+        "title": f"{label(outcome)} ({d['kind'].iloc[0] if len(d) else ''})", "width": width,
         "height": height + 20, "left": left, "right": right, "top": top, "bottom": bottom,
         "yticks": [{"y": round(y(t), 1), "label": f"{t:.3g}"} for t in ticks],
         "xticks": [{"x": round(left + step * (i + 0.5), 1), "label": "" if w is None else str(w)}
                    for i, w in enumerate(waves)],
         "points": points,
-        "legend": [{"x": left + 120 * j, "label": g, "colour": COLOURS[j % len(COLOURS)]}
+        "legend": [{"x": left + 120 * j, "label": label(g), "colour": COLOURS[j % len(COLOURS)]}
                    for j, g in enumerate(groups)],
     }
 
@@ -149,14 +165,15 @@ def render_compare(result: Comparison, *, covariates: list[str], reference: str,
 
 
 def render_survey(estimates: pd.DataFrame, raking: RakingResult, bank: QuestionBank, *,
-                  lad_code: str, n: int, model: Mapping[str, float] | None = None) -> str:
+                  lad_code: str, n: int, model: Mapping[str, float] | None = None,
+                  lad_name: str | None = None) -> str:
     """The local-survey page: weighting diagnostics, estimates, model comparison."""
     rows = _records(estimates[estimates["group"] == "all"])
     for r in rows:
         r["text"] = bank.items[r["item"]].text
     sub = estimates[~estimates["group"].isin(["all", "local minus model"])]
     return environment().get_template("survey.html").render(
-        title=f"Local survey results: {lad_code}", lad_code=lad_code,
+        title=f"Local survey results: {lad_name or lad_code}", lad_code=lad_code,
         n=n if n >= MIN_COUNT else SUPPRESSED_MARKER, bank_version=bank.version,
         margins=", ".join(raking.margins), raking=raking, estimates=rows,
         model=dict(model) if model else None, subgroups=_records(sub))

@@ -8,15 +8,20 @@ never contain respondent-level rows; counts and bases below 10 are blanked (CSV)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from socint.errors import GeographyError, InputDataError
 from socint.instruments._common import numeric_column, read_csv, require_columns
 from socint.instruments.compare import compare_groups, trust_distrust_ratio
+from socint.instruments.labels import label
 from socint.instruments.pages import render_compare, render_schools, render_scorecard, render_survey
-from socint.instruments.schools import league_tables, read_school_census
+from socint.instruments.school_census import read_school_census, upper_tier_of
+from socint.instruments.school_segregation import MIN_SCHOOLS, residential_segregation
+from socint.instruments.schools import league_tables
 from socint.instruments.scorecard import changes, scorecard
 from socint.instruments.survey import (
     compare_with_model,
@@ -27,28 +32,44 @@ from socint.instruments.survey import (
     validate_responses,
 )
 from socint.instruments.survey.raking import RakingResult
+from socint.io import write_csv, write_text
 
 
 def _write(out: Path, name: str, df: pd.DataFrame) -> Path:
-    p = out / name
-    df.to_csv(p, index=False)
-    return p
+    return write_csv(df, out / name)
 
 
 def _page(out: Path, name: str, html: str) -> Path:
-    p = out / name
-    p.write_text(html, encoding="utf-8")
-    return p
+    return write_text(html, out / name)
 
 
 def run_schools(schools: pd.DataFrame, population: pd.DataFrame, out: Path, *,
-                scheme: str = "auto", file: str | Path | None = None) -> list[Path]:
-    """League tables: ``schools.csv``, ``school_segregation.csv``, ``schools.html``."""
+                scheme: str = "auto", file: str | Path | None = None,
+                residential: pd.DataFrame | None = None, lookup: pd.DataFrame | None = None,
+                min_schools: int = MIN_SCHOOLS) -> list[Path]:
+    """School tables: ``schools.csv``, ``school_segregation.csv``, ``schools_dropped.csv``,
+    ``schools.html``.
+
+    ``residential`` (census small-area counts, long ``area_code, category, count``) with its
+    small-area → LAD ``lookup`` adds each area's residential D beside its school D.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    tables = league_tables(read_school_census(schools, file=file), population, scheme=scheme)
+    census = read_school_census(schools, file=file)
+    tables = league_tables(census, population, scheme=scheme, min_schools=min_schools)
+    groups = ""
+    if residential is not None:
+        if lookup is None:
+            raise InputDataError("residential segregation needs a small-area → LA lookup",
+                                 hint="pass --lookup (e.g. lookup_lsoa21_msoa21_ltla22.csv)")
+        res = residential_segregation(residential, lookup, upper_tier_of(census.schools))
+        tables = replace(tables, las=tables.las.merge(res, on=["tier", "area_code"],
+                                                      how="left"))
+        groups = ", ".join(label(c) for c in sorted(set(residential["category"].astype(str))))
     return [_write(out, "schools.csv", tables.schools),
             _write(out, "school_segregation.csv", tables.las),
-            _page(out, "schools.html", render_schools(tables))]
+            _write(out, "schools_dropped.csv", tables.dropped),
+            _page(out, "schools.html", render_schools(tables, min_schools=min_schools,
+                                                      residential_groups=groups))]
 
 
 def parse_derive(spec: str) -> tuple[str, str, list[str], int]:
@@ -238,17 +259,35 @@ def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, lad_code
                                                     n=len(clean), model=model))]
 
 
-def read_input(path: str | Path, what: str) -> pd.DataFrame:
-    """Read one instrument input CSV (a thin wrapper giving a clear error)."""
+def read_input(path: str | Path, what: str, *, text: bool = False) -> pd.DataFrame:
+    """Read one instrument input CSV (a thin wrapper giving a clear error).
+
+    ``text=True`` keeps every cell as text, so that DfE symbols (``z``, ``x``, ``c``) reach the
+    reader that recognises them.
+    """
+    return read_csv(path, what=what, text=text)
+
+
+def read_census_table(path: str | Path, what: str) -> pd.DataFrame:
+    """A census counts table as published (``read_official``), or a tidy long CSV.
+
+    Returns long ``area_code|lad_code, category, count``.
+    """
+    from socint.data import read_official
+    from socint.data.registry import sniff
+
+    if sniff(path)[1] is not None:
+        return read_official(path).data
     return read_csv(path, what=what)
 
 
-def run_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
-             la_population: pd.DataFrame | None = None) -> list[Path]:
-    """Run all four instruments on the synthetic inputs (for ``socint demo``)."""
-    from socint.synthetic.instruments import generate_instruments
+def run_all(x: Any, out: Path) -> list[Path]:
+    """Run all four instruments on one bundle of inputs (for the demo).
 
-    x = generate_instruments(seed, las, la_population)
+    ``x`` carries ``schools``, ``la_population``, ``indicators``, ``comparison_survey``,
+    ``local_survey`` and ``margins`` (e.g. ``socint.synthetic.instruments.InstrumentInputs``;
+    the synthetic inputs are passed in, never imported here).
+    """
     names = dict(zip(x.schools["new_la_code"], x.schools["lad_name"], strict=False))
     paths = run_schools(x.schools, x.la_population, out)
     paths += run_scorecard(x.indicators, out, reference="white_british", names=names)
@@ -262,3 +301,13 @@ def run_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
     la = str(x.local_survey["lad_code"].iloc[0])
     paths += run_survey_estimate(x.local_survey, x.margins, la, out, tenure=True, trim=5.0)
     return paths
+
+
+def run_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
+             la_population: pd.DataFrame | None = None) -> list[Path]:
+    """Deprecated shim kept for ``socint.pipeline`` until it calls
+    :func:`socint.synthetic.instruments.run_instruments_demo` (issue 11)."""
+    import importlib
+
+    return list(importlib.import_module("socint.synthetic.instruments")
+                .run_instruments_demo(out, seed, las, la_population))

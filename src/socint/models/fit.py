@@ -18,6 +18,14 @@ import pandas as pd
 
 from socint.errors import ModelError
 from socint.models.blocks import NestedBlocks
+from socint.models.checks import (
+    EIGEN_RATIO_TOL,
+    act,
+    aliased_pairs,
+    eigen_ratio,
+    separating_columns,
+    validate_level,
+)
 from socint.models.formula import parse_formula
 from socint.models.frame import FloatArray, ModelFrame, build_frame, check_separation
 from socint.models.laplace import LINKS, LaplaceProblem
@@ -31,40 +39,95 @@ from socint.models.optimize import (
 from socint.models.result import GlmmResult
 from socint.models.weights import scale_weights
 
+_CONTROLLER: list[Any] = []
+
 
 @contextlib.contextmanager
 def _single_thread_blas() -> Iterator[None]:
-    """Run BLAS single-threaded: our products are small, and threads only contend."""
+    """Run BLAS single-threaded: our products are small, and threads only contend.
+
+    The threadpoolctl controller (which scans the loaded libraries, ~2 ms) is made once.
+    """
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # optional: without it BLAS keeps its default
         yield
         return
-    with threadpool_limits(1):
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    with _CONTROLLER[0].limit(limits=1):
         yield
 
 
-def _check_after(frame: ModelFrame, opt_beta: FloatArray, se_int: FloatArray) -> None:
-    """Detect separation after the fit: exploding coefficients on the internal scale."""
+def _check_after(frame: ModelFrame, opt_beta: FloatArray, se_int: FloatArray,
+                 level: str) -> None:
+    """Detect separation after the fit: exploding coefficients on the internal scale.
+
+    The columns named are those of the separating direction found by the linear programme of
+    :func:`checks.separating_columns`, not every coefficient that grew with them (those along
+    a separating direction drag correlated ones, e.g. an interaction, with them).
+    """
     bad = [frame.columns[k] for k in range(opt_beta.size)
            if frame.columns[k] != "Intercept" and (abs(opt_beta[k]) > 15 or se_int[k] > 50)]
-    if bad:
+    if not bad:
+        return
+    sep = separating_columns(frame.columns, frame.X, frame.y, frame.trials)
+    if sep:
         raise ModelError(
-            "the fit diverged for design column(s) " + ", ".join(repr(b) for b in bad)
-            + " (huge coefficient or standard error): quasi-complete separation",
-            column=bad[0],
+            "the fit diverged for design column(s) " + ", ".join(repr(b) for b in sep)
+            + ": they separate the outcome (quasi-complete separation, Albert & Anderson "
+            "1984), so their coefficients have no finite maximum likelihood estimate",
+            column=sep[0],
             hint="merge sparse categories, drop the term(s), or check the coding of the outcome",
         )
+    act(level,
+        "the model is nearly unidentifiable: huge coefficient or standard error for design "
+        "column(s) " + ", ".join(repr(b) for b in bad) + " although no covariate separates "
+        "the outcome (nearly collinear covariates?)",
+        column=bad[0], stacklevel=5,
+        hint="remove nearly collinear covariates or merge sparse categories")
+
+
+def _check_fit(frame: ModelFrame, opt: Optimum, control: Control) -> None:
+    """Singular fit and near-unidentifiability (lme4's ``check.conv.singular`` and
+    ``check.conv.hess``), reported as the ``Control`` check levels say."""
+    p = frame.X.shape[1]
+    zero = [frame.factor_names[f] for f, bd in enumerate(opt.boundary) if bd]
+    if zero:
+        act(control.check_singular,
+            "singular fit: the variance of " + ", ".join(repr(z) for z in zero)
+            + f" is at the boundary (standard deviation < {control.boundary_tol:g}); the data "
+            "show no variation between those groups beyond the other terms",
+            hint="the fit is usable (the variance is estimated as 0); drop the term for a "
+                 "simpler model, or check that the groups are coded as intended")
+    if opt.hessian is None or not opt.hessian_pd:
+        return
+    free = np.array([True] * p + [not b for b in opt.boundary])
+    H = opt.hessian[np.ix_(free, free)]
+    ratio = eigen_ratio(H)
+    if ratio < EIGEN_RATIO_TOL:
+        names = [*frame.columns, *(f"sd {n}" for n in frame.factor_names)]
+        names = [n for n, f in zip(names, free, strict=True) if f]
+        _, vec = np.linalg.eigh(H)
+        load = np.abs(vec[:, 0])
+        worst = [names[k] for k in np.argsort(-load)[:3] if load[k] > 0.2]
+        act(control.check_identifiable,
+            f"the model is nearly unidentifiable: the Hessian's eigenvalue ratio is {ratio:.2g} "
+            f"(< {EIGEN_RATIO_TOL:g}); poorly determined along "
+            + ", ".join(repr(w) for w in worst),
+            hint="remove nearly collinear covariates or aliased grouping factors, or merge "
+                 "sparse categories")
 
 
 def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optimum,
-            nagq: int, data: pd.DataFrame, extra: dict[str, Any]) -> GlmmResult:
+            nagq: int, data: pd.DataFrame, extra: dict[str, Any],
+            check_identifiable: str = "warn", robust: bool | str = False) -> GlmmResult:
     p = problem.p
     F = problem.F
     A = frame.to_original
     free = np.array([True] * p + [not b for b in opt.boundary])
     cov = np.full((p + F, p + F), np.nan)
-    if nagq == 1 and opt.hessian is not None and opt.hessian_pd:
+    if nagq >= 1 and opt.hessian is not None and opt.hessian_pd:
         cov_free = np.linalg.inv(opt.hessian[np.ix_(free, free)])
         cov[np.ix_(free, free)] = cov_free
     elif nagq == 0:
@@ -72,12 +135,32 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         cov[:p, :p] = np.linalg.inv(problem.last_schur)
     # otherwise (Hessian not positive definite) the SEs stay NaN: there are none to report
     se_int = np.sqrt(np.abs(np.diag(cov[:p, :p])))
-    _check_after(frame, opt.beta, se_int)
+    _check_after(frame, opt.beta, se_int, check_identifiable)
     T = np.eye(p + F)
     T[:p, :p] = A
-    cov_full = T @ np.nan_to_num(cov, nan=0.0) @ T.T
-    cov_full[~np.isfinite(cov)] = np.nan
-    cov_full[p:, :p][~free[p:]] = np.nan
+
+    def original(c: FloatArray) -> FloatArray:
+        out = T @ np.nan_to_num(c, nan=0.0) @ T.T
+        out[~np.isfinite(c)] = np.nan
+        out[p:, :p][~free[p:]] = np.nan
+        return out
+
+    cov_model = original(cov)
+    vcov_model = None
+    if robust is not False:
+        from socint.models.robust import cluster_codes, cluster_scores, sandwich
+
+        if opt.hessian is None or not opt.hessian_pd:
+            raise ModelError("cluster-robust SEs need a positive definite Hessian at the "
+                             "optimum; the fit has none", hint="see result.diagnostics")
+        cl, cname = cluster_codes(frame, data, robust if isinstance(robust, str) else None)
+        n_cl = int(cl.max()) + 1
+        cov = sandwich(opt.hessian, cluster_scores(problem, opt.beta, opt.sigma, cl, n_cl), free)
+        extra = {**extra, "vcov": f"cluster-robust (sandwich) at {cname!r}, {n_cl} clusters, "
+                                  "factor C/(C-1)"}
+        vcov_model = pd.DataFrame(cov_model[:p, :p], index=list(frame.columns),
+                                  columns=list(frame.columns))
+    cov_full = original(cov)
     beta = A @ opt.beta
     names = list(frame.columns)
     fnames = list(frame.factor_names)
@@ -114,7 +197,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
         n_groups=dict(zip(fnames, frame.n_groups, strict=True)), ranef=ranef,
         converged=opt.converged, diagnostics=diagnostics, cov_full=cov_full,
         n_dropped=frame.n_dropped, weighted=bool(np.any(frame.weights != 1.0)),
-        link=problem.link,
+        link=problem.link, vcov_model=vcov_model,
         _spec={"model_spec": frame.model_spec, "factor_columns": frame.factor_columns},
         _data=data.loc[frame.index] if frame.n_dropped else data,
     )
@@ -122,7 +205,7 @@ def _result(formula: str, frame: ModelFrame, problem: LaplaceProblem, opt: Optim
 
 def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | None = None,
              control: Control | None = None, family: str = "binomial",
-             link: str = "logit") -> GlmmResult:
+             link: str = "logit", robust: bool | str = False) -> GlmmResult:
     """Fit a binomial GLMM (logit or probit link) with nested or crossed random intercepts.
 
     Parameters
@@ -143,6 +226,12 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
     link
         ``"logit"`` (default) or ``"probit"``; the probit's Laplace objective uses its observed
         information, as glmmTMB (glmer uses the expected one; see ``docs/methods/glmm.md``).
+    robust
+        Cluster-robust (sandwich) standard errors, as survey analysts use with weighted
+        (pseudo-ML) fits: ``True`` clusters at the top-level grouping factor, a column name at
+        that PSU (which must contain whole top-level groups). ``vcov``, ``se`` and the tables
+        then hold the robust ones and ``vcov_model`` the model-based ones
+        (:mod:`socint.models.robust`). Laplace (nagq=1) fits of nested intercepts only.
 
     Returns
     -------
@@ -155,10 +244,13 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
         Bad formula or data, empty category, separation (naming the term).
     """
     control = control or Control()
-    if control.nagq not in (0, 1):
+    for name in ("check_nlev", "check_singular", "check_aliased", "check_identifiable"):
+        validate_level(name, getattr(control, name))
+    if not isinstance(control.nagq, int) or not 0 <= control.nagq <= 25:
         raise ModelError(
-            f"`nagq` was {control.nagq} but is expected to be in [0, 1]",
-            hint="use 1 (Laplace, default) or 0 (fast approximate fit)",
+            f"`nagq` was {control.nagq} but is expected to be an integer in [0, 25]",
+            hint="use 1 (Laplace, default), 0 (fast approximate fit) or 2-25 quadrature nodes "
+                 "(one grouping factor only)",
         )
     if family != "binomial":
         raise ModelError(
@@ -170,7 +262,23 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                          hint='use "logit" (default) or "probit"')
     t0 = time.perf_counter()
     parsed = parse_formula(formula)
-    frame = build_frame(parsed, data, weights)
+    if robust is not False and (control.nagq != 1 or parsed.has_slopes):
+        raise ModelError("cluster-robust SEs are available for Laplace (nagq=1) fits of "
+                         "random intercepts", hint="use Control(nagq=1) without random slopes")
+    if parsed.has_slopes and control.nagq != 1:
+        raise ModelError(f"random slopes are fitted by the Laplace approximation only; `nagq` "
+                         f"was {control.nagq}", hint="use Control(nagq=1) with random slopes")
+    frame = build_frame(parsed, data, weights, check_nlev=control.check_nlev)
+    if control.nagq > 1 and len(frame.codes) != 1:
+        raise ModelError(
+            f"adaptive Gauss-Hermite quadrature (nagq={control.nagq}) needs exactly one "
+            f"grouping factor; the model has {len(frame.codes)}",
+            hint="use nagq=1 (Laplace) for nested or crossed factors, as glmer requires")
+    for a, b in aliased_pairs(frame.factor_names, frame.codes, frame.n_groups):
+        act(control.check_aliased,
+            f"grouping factors {a!r} and {b!r} are aliased: every group of one holds exactly "
+            "one group of the other, so only the sum of their variances is identified",
+            hint=f"drop one of the random terms (1 | {a}) or (1 | {b})", stacklevel=3)
     if weights is not None:
         finest = int(np.argmax(frame.n_groups))
         w = scale_weights(frame.weights, frame.codes[finest], control.weights_scaling)
@@ -180,16 +288,25 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             f"weights_scaling={control.weights_scaling!r} was given without weights",
             hint="pass weights= or leave weights_scaling at 'none'",
         )
+    if parsed.has_slopes:
+        from socint.models.slopes import slope_terms
+        from socint.models.slopes_fit import fit_slopes
+
+        terms = slope_terms(frame, parsed.slopes, parsed.correlated,
+                            frame.extra["slope_values"])
+        with _single_thread_blas():
+            return fit_slopes(formula, frame, terms, control, link, data, t0)
     with _single_thread_blas():
         problem = LaplaceProblem(frame, dense=control.dense, link=link,
                                  information=control.information)
         beta_glm = glm_start(problem)
         if control.nagq == 0:
-            beta0, sigma0, _, n0 = fit_nagq0(problem, beta_glm, np.full(problem.F, 0.5))
+            beta0, sigma0, _, n0, ok0 = fit_nagq0(problem, beta_glm, np.full(problem.F, 0.5))
             st = problem.evaluate(beta0, sigma0)
             opt = Optimum(
                 beta=beta0, sigma=sigma0, value=st.value, grad=st.grad, hessian=None,
-                converged=True, message="nAGQ=0 optimum over σ (β by joint PIRLS)",
+                converged=ok0, message="nAGQ=0 optimum over σ (β by joint PIRLS)"
+                + ("" if ok0 else "; L-BFGS-B did not report convergence"),
                 n_evals=n0, grad_max=float("nan"), scaled_grad_max=float("nan"),
                 hessian_pd=False, boundary=tuple(bool(s < control.boundary_tol)
                                                  for s in sigma0), b=st.b,
@@ -200,10 +317,15 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             sigma0 = np.full(problem.F, 0.5)
             beta0, _ = problem.pirls_joint(sigma0, beta_glm, tol=1e-4)
             opt = fit_laplace(problem, beta0, sigma0, control)
+            if control.nagq > 1:
+                from socint.models.agq import fit_agq
+
+                opt = fit_agq(problem, opt, control)
         t1 = time.perf_counter()
+        _check_fit(frame, opt, control)
         result = _result(formula, frame, problem, opt, control.nagq, data, {
             "seconds_total": t1 - t0,
-        })
+        }, control.check_identifiable, robust)
     return result
 
 

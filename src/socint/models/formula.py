@@ -4,8 +4,11 @@ The fixed part is handed to ``formulaic`` unchanged (``I(x**2)``, ``C(x, Treatme
 ``a * b`` …); the random part follows lme4's bar notation (Bates et al. 2015, *Fitting linear
 mixed-effects models using lme4*, J. Stat. Softw. 67(1), section 2.1): ``(1 | g)`` is a random
 intercept per level of ``g``, ``(1 | a/b)`` expands to ``(1 | a) + (1 | a:b)`` and ``(1 | a:b)``
-is a random intercept per combination of ``a`` and ``b``. Only random intercepts are supported.
-A binomial response with trials is written ``cbind(successes, failures)`` as in ``glmer``.
+is a random intercept per combination of ``a`` and ``b``. Random slopes of numeric columns are
+written ``(x | g)`` or ``(1 + x + z | g)`` (intercept and slopes correlated, an unstructured
+covariance) and ``(x || g)`` (independent intercept and slopes, lme4's double bar); every
+random-effect term keeps its intercept. A binomial response with trials is written
+``cbind(successes, failures)`` as in ``glmer``.
 """
 
 from __future__ import annotations
@@ -30,8 +33,14 @@ class ParsedFormula:
     fixed
         Right-hand side of the fixed part, in formulaic syntax (``"1"`` when only an intercept).
     random
-        Grouping factors of the random intercepts; each is a tuple of column names whose
+        Grouping factors of the random effects; each is a tuple of column names whose
         combination defines the groups (``("la", "msoa")`` for ``la:msoa``).
+    slopes
+        Per grouping factor, the numeric columns with a random slope (empty for a random
+        intercept only); ``()`` when no factor has slopes.
+    correlated
+        Per grouping factor, whether intercept and slopes are correlated (``|``) or not
+        (``||``); ``()`` when no factor has slopes.
     """
 
     response: str | None
@@ -39,6 +48,13 @@ class ParsedFormula:
     failures: str | None
     fixed: str
     random: tuple[tuple[str, ...], ...]
+    slopes: tuple[tuple[str, ...], ...] = ()
+    correlated: tuple[bool, ...] = ()
+
+    @property
+    def has_slopes(self) -> bool:
+        """Whether any grouping factor has a random slope."""
+        return any(self.slopes)
 
     @property
     def random_names(self) -> tuple[str, ...]:
@@ -46,7 +62,7 @@ class ParsedFormula:
         return tuple(":".join(r) for r in self.random)
 
 
-_BAR = re.compile(r"^\(\s*(?P<lhs>[^|()]*)\|\s*(?P<grp>[^|()]+)\)$")
+_BAR = re.compile(r"^\(\s*(?P<lhs>[^|()]*)(?P<bar>\|\|?)\s*(?P<grp>[^|()]+)\)$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
@@ -109,6 +125,29 @@ def _grouping(expr: str, formula: str) -> list[tuple[str, ...]]:
     return [tuple(names)]
 
 
+def _slope_terms(lhs: str, term: str) -> tuple[str, ...]:
+    """The slope columns left of the bar: ``1``, ``x``, ``1 + x + z`` (the intercept is
+    implied, as in lme4); ``0 + x`` (no intercept) is refused."""
+    parts = [p.strip() for p in lhs.split("+")]
+    if any(p in ("0", "-1") for p in parts) or "-" in lhs:
+        raise ModelError(
+            f"random term {term!r} removes the intercept; socint's random-effect terms keep it",
+            hint="write (x | g) or (x || g) (intercept and slope)",
+        )
+    out: list[str] = []
+    for p in parts:
+        if p == "1":
+            continue
+        if not _NAME.match(p):
+            raise ModelError(
+                f"random slope {p!r} in {term!r} is not a column name",
+                hint="random slopes take numeric columns: (x | g); make transforms a column",
+            )
+        if p not in out:
+            out.append(p)
+    return tuple(out)
+
+
 def parse_formula(formula: str) -> ParsedFormula:
     """Split an lme4-style formula into response, fixed part and random intercepts.
 
@@ -125,7 +164,7 @@ def parse_formula(formula: str) -> ParsedFormula:
     Raises
     ------
     ModelError
-        If there is no ``~``, no random term, a random slope, or a malformed grouping.
+        If there is no ``~``, no random term, a term without intercept, or a malformed grouping.
     """
     if not isinstance(formula, str) or formula.count("~") != 1:
         raise ModelError(
@@ -149,6 +188,8 @@ def parse_formula(formula: str) -> ParsedFormula:
         response = lhs
     fixed_terms: list[str] = []
     random: list[tuple[str, ...]] = []
+    slopes: dict[tuple[str, ...], tuple[str, ...]] = {}
+    corr: dict[tuple[str, ...], bool] = {}
     for term in _split_top(rhs, "+"):
         if not term:
             raise ModelError(f"empty term in formula {formula!r}", hint="remove the stray '+'")
@@ -156,28 +197,35 @@ def parse_formula(formula: str) -> ParsedFormula:
         if bar is None and "|" in term:
             raise ModelError(
                 f"random term {term!r} in {formula!r} is not of the form (1 | group)",
-                hint="only random intercepts are supported: (1 | g), (1 | a/b), (1 | a:b)",
+                hint="write (1 | g), (1 | a/b), (1 | a:b), (x | g) or (x || g)",
             )
         if bar is None:
             fixed_terms.append(term)
             continue
-        lhs_bar = bar.group("lhs").strip()
-        if lhs_bar != "1":
-            raise ModelError(
-                f"random term {term!r} has {lhs_bar!r} left of '|'; only random intercepts "
-                "(1 | g) are supported",
-                hint="drop random slopes or fit them with lme4",
-            )
+        sl = _slope_terms(bar.group("lhs"), term)
         for g in _grouping(bar.group("grp"), formula):
-            if g not in random:
-                random.append(g)
+            if g in random:
+                if sl or slopes[g]:
+                    raise ModelError(
+                        f"grouping factor {':'.join(g)!r} appears in more than one random "
+                        f"term of {formula!r}",
+                        hint="write one term per factor, e.g. (1 + x | g) or (x || g)",
+                    )
+                continue
+            random.append(g)
+            slopes[g] = sl
+            corr[g] = bar.group("bar") == "|"
     if not random:
         raise ModelError(
             f"formula {formula!r} has no random intercept term",
             hint="add e.g. (1 | la); for a model without random effects use a plain GLM",
         )
+    sl_t = tuple(slopes[g] for g in random)
+    cor_t = tuple(corr[g] for g in random)
+    if not any(sl_t):
+        sl_t, cor_t = (), ()
     fixed = " + ".join(fixed_terms) if fixed_terms else "1"
-    return ParsedFormula(response, successes, failures, fixed, tuple(random))
+    return ParsedFormula(response, successes, failures, fixed, tuple(random), sl_t, cor_t)
 
 
 __all__ = ["ParsedFormula", "parse_formula"]

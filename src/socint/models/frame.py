@@ -21,6 +21,7 @@ import pandas as pd
 from formulaic import model_matrix
 
 from socint.errors import InputDataError, ModelError
+from socint.models.checks import act, constant_columns, one_level_factors
 from socint.models.formula import ParsedFormula
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -180,10 +181,128 @@ def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatA
             )
 
 
+class LazyModelSpec:
+    """formulaic's ``ModelSpec`` of a formula of plain numeric columns, built on first use.
+
+    Such a design is assembled directly with numpy (formulaic's materialiser costs a few
+    milliseconds, most of a small fit); the spec, needed only to encode new data for
+    predictions, is made from one fitted row when first asked for. Attribute access is
+    forwarded, so it behaves as the spec itself.
+    """
+
+    def __init__(self, fixed: str, sample: pd.DataFrame) -> None:
+        self._fixed, self._sample = fixed, sample
+        self._spec: Any = None
+
+    def _real(self) -> Any:
+        if self._spec is None:
+            self._spec = model_matrix(self._fixed, self._sample).model_spec
+        return self._spec
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._real(), name)
+
+
+def _fixed_design(fixed: str, sub: pd.DataFrame) -> tuple[pd.Index, FloatArray, tuple[str, ...],
+                                                         dict[str, str], Any]:
+    """Rows kept, design matrix (C-ordered copy), column names, term of each column, spec.
+
+    Plain numeric columns (``y ~ x + z``) take a numpy fast path with the same columns,
+    names and missing-value rule as formulaic; anything else goes through formulaic.
+    """
+    terms = [t.strip() for t in fixed.split("+")]
+    plain = [t for t in terms if t != "1"]
+    if all(t in sub.columns and pd.api.types.is_numeric_dtype(sub[t])
+           and not pd.api.types.is_bool_dtype(sub[t]) for t in plain):
+        names = list(dict.fromkeys(plain))
+        vals = sub[names].to_numpy(dtype=float) if names else np.empty((len(sub), 0))
+        ok = np.all(np.isfinite(vals), axis=1)
+        X = np.empty((int(ok.sum()), len(names) + 1))
+        X[:, 0] = 1.0
+        X[:, 1:] = vals[ok]
+        idx = sub.index[ok]
+        cols = ("Intercept", *names)
+        sample = sub.loc[idx[:1], names] if len(idx) else sub[names]
+        return idx, X, cols, {c: ("1" if c == "Intercept" else c) for c in cols}, \
+            LazyModelSpec(fixed, sample)
+    try:
+        mm = model_matrix(fixed, sub, na_action="drop")
+    except Exception as exc:  # formulaic raises many types for bad formulas
+        raise ModelError(
+            f"cannot build the fixed-effects design from {fixed!r}: {exc}",
+            hint="check the variable names and the formulaic syntax of the fixed part",
+        ) from exc
+    col_terms: dict[str, str] = {}
+    for ts in mm.model_spec.structure:
+        for c in ts.columns:
+            col_terms[str(c)] = str(ts.term)
+    # our own C-ordered copy (scaled in place later); the model matrix itself is released
+    X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="C", copy=True)
+    return mm.index, X_raw, tuple(str(c) for c in mm.columns), col_terms, mm.model_spec
+
+
+def _slope_columns(parsed: ParsedFormula, df: pd.DataFrame) -> dict[str, FloatArray]:
+    """Numeric values of every random-slope column (NaN where missing)."""
+    out: dict[str, FloatArray] = {}
+    for sl in parsed.slopes:
+        for c in sl:
+            if c in out:
+                continue
+            if c not in df.columns:
+                raise ModelError(f"random slope {c!r} is not a column of the data", column=c,
+                                 hint=f"columns available: {', '.join(map(str, df.columns[:20]))}")
+            v = pd.to_numeric(df[c], errors="coerce")
+            if (v.isna() & df[c].notna()).any():
+                raise ModelError(f"random slope {c!r} must be numeric", column=c,
+                                 hint="random slopes take numeric columns; code a category "
+                                      "as a 0/1 column")
+            out[c] = v.to_numpy(dtype=float)
+    return out
+
+
+def _check_variation(parsed: ParsedFormula, y: FloatArray, trials: FloatArray) -> None:
+    """Raise if the outcome is all successes or all failures (no model can be fitted)."""
+    s, m = float(y.sum()), float(trials.sum())
+    if s > 0 and s < m:
+        return
+    what = parsed.response or f"cbind({parsed.successes}, {parsed.failures})"
+    outcome = "0 (no successes)" if s == 0 else "1 (no failures)"
+    raise ModelError(
+        f"the outcome {what!r} has no variation: every one of the {y.size} rows is {outcome}",
+        column=parsed.response,
+        hint="a binomial model needs both outcomes; check the coding of the outcome and the "
+             "filter that selected the rows",
+    )
+
+
+def _check_one_level(parsed: ParsedFormula, labels: list[pd.Index], columns: tuple[str, ...],
+                     X: FloatArray, level: str) -> None:
+    """A grouping factor with one level has no between-group variance to estimate (lme4's
+    ``check.nlev.gtr.1``); say so, and which covariates are then constant."""
+    names = parsed.random_names
+    one = one_level_factors(names, labels)
+    if not one:
+        return
+    const = constant_columns(columns, X)
+    which = ", ".join(f"{names[f]!r} (only {labels[f][0]!r})" for f in one)
+    msg = (f"grouping factor {which} has one level: its variance cannot be estimated")
+    if const:
+        msg += ("; covariates constant over all rows (not estimable from these data): "
+                + ", ".join(repr(c) for c in const))
+    act(level, msg, column=parsed.random[one[0]][0], stacklevel=5,
+        hint="fit data covering several groups, or drop the factor's random term"
+             + (" and the constant covariates" if const else "")
+             + ' (Control(check_nlev="warn") fits anyway)')
+
+
 def build_frame(
     parsed: ParsedFormula,
     data: pd.DataFrame,
     weights: FloatArray | str | None = None,
+    *,
+    check_nlev: str = "raise",
 ) -> ModelFrame:
     """Build the model frame: response, scaled design matrix, group codes, nesting.
 
@@ -193,8 +312,10 @@ def build_frame(
     Raises
     ------
     ModelError
-        For a response that is not 0/1 (or not valid successes/failures), a missing column, an
-        all-zero design column (empty category), or a rank-deficient design.
+        For no rows, an outcome without variation, a response that is not 0/1 (or not valid
+        successes/failures), a missing column, a grouping factor with one level (unless
+        ``check_nlev`` is "warn" or "ignore"), an all-zero design column (empty category), or a
+        rank-deficient design.
     """
     if not isinstance(data, pd.DataFrame):
         raise ModelError(
@@ -234,6 +355,14 @@ def build_frame(
     for cols in parsed.random:
         for c in cols:
             keep &= df[c].notna().to_numpy()
+    slope_vals = _slope_columns(parsed, df)
+    for v in slope_vals.values():
+        keep &= np.isfinite(v)
+    if len(df) == 0:
+        raise ModelError(
+            "the data have no rows (a header-only survey file?): there is nothing to fit",
+            hint="check that the survey file holds respondents, and the filter that selected them",
+        )
     w_arr: FloatArray | None = None
     if weights is not None:
         w_ser = df[weights] if isinstance(weights, str) else pd.Series(np.asarray(weights))
@@ -253,23 +382,13 @@ def build_frame(
                 column=weights if isinstance(weights, str) else None,
                 hint="drop rows with zero or missing weights before fitting",
             )
-    try:
-        mm = model_matrix(parsed.fixed, df.loc[keep], na_action="drop")
-    except Exception as exc:  # formulaic raises many types for bad formulas
+    idx, X_raw, columns, col_terms, spec = _fixed_design(parsed.fixed, df.loc[keep])
+    if len(idx) == 0:
         raise ModelError(
-            f"cannot build the fixed-effects design from {parsed.fixed!r}: {exc}",
-            hint="check the variable names and the formulaic syntax of the fixed part",
-        ) from exc
-    idx = mm.index
-    columns = tuple(str(c) for c in mm.columns)
-    col_terms: dict[str, str] = {}
-    for ts in mm.model_spec.structure:
-        for c in ts.columns:
-            col_terms[str(c)] = str(ts.term)
-    # our own C-ordered copy (scaled in place below); the model matrix itself is released
-    X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="C", copy=True)
-    spec = mm.model_spec
-    del mm
+            f"none of the {len(df)} rows is complete: every row has a missing value in the "
+            "outcome, a covariate or a grouping factor of the model",
+            hint="check the missing-value coding of the model's columns",
+        )
     y = succ.loc[idx].to_numpy(dtype=float)
     f_arr = fail.loc[idx].to_numpy(dtype=float)
     trials = y + f_arr
@@ -283,6 +402,15 @@ def build_frame(
             row=row + 1,
             hint="check the cbind(successes, failures) expressions",
         )
+    _check_variation(parsed, y, trials)
+    sub = df.loc[idx, list(dict.fromkeys(c for g in parsed.random for c in g))]
+    codes: list[IntArray] = []
+    labels: list[pd.Index] = []
+    for gcols in parsed.random:
+        gc, lab = _group_codes(sub, gcols)
+        codes.append(gc)
+        labels.append(lab)
+    _check_one_level(parsed, labels, columns, X_raw, check_nlev)
     has_intercept = "Intercept" in columns
     for k, c in enumerate(columns):
         if c != "Intercept" and np.all(X_raw[:, k] == 0):
@@ -309,16 +437,15 @@ def build_frame(
             f"collinear column(s): {', '.join(weak) or 'unknown'}",
             hint="remove a redundant covariate or category",
         )
-    sub = df.loc[idx]
-    codes: list[IntArray] = []
-    labels: list[pd.Index] = []
-    for gcols in parsed.random:
-        gc, lab = _group_codes(sub, gcols)
-        codes.append(gc)
-        labels.append(lab)
     n_groups = tuple(len(lab) for lab in labels)
     nesting = detect_nesting(tuple(codes), n_groups)
     w = np.ones(len(idx)) if w_arr is None else w_arr[idx.to_numpy()]
+    pos = idx.to_numpy()
+    extra: dict[str, Any] = {}
+    if parsed.has_slopes:
+        extra["slope_values"] = [
+            np.column_stack([slope_vals[c][pos] for c in sl]) if sl else np.empty((len(pos), 0))
+            for sl in parsed.slopes]
     return ModelFrame(
         y=y,
         trials=trials,
@@ -336,6 +463,7 @@ def build_frame(
         index=pd.Index(data.index[idx.to_numpy()]),
         n_dropped=int(len(df) - len(idx)),
         has_intercept=has_intercept,
+        extra=extra,
     )
 
 

@@ -34,7 +34,9 @@ class Control:
     Attributes
     ----------
     nagq
-        1 for the Laplace approximation (default), 0 for glmer's fast ``nAGQ = 0`` fit.
+        1 for the Laplace approximation (default), 0 for glmer's fast ``nAGQ = 0`` fit, 2-25
+        for adaptive Gauss-Hermite quadrature with that many nodes (one grouping factor only,
+        as glmer; :mod:`socint.models.agq`).
     maxiter
         Maximum L-BFGS-B iterations if the Newton phase stalls.
     tol_grad
@@ -51,6 +53,12 @@ class Control:
     information
         Probit link only: the information in the Laplace ``log|H|``, "observed" (the exact
         Laplace approximation, as glmmTMB) or "expected" (glmer's Fisher weights).
+    check_nlev, check_singular, check_aliased, check_identifiable
+        What to do, "raise" (a :class:`~socint.errors.ModelError`), "warn" (a
+        :class:`~socint.errors.ModelWarning`) or "ignore", when a grouping factor has one level
+        (lme4's ``check.nlev.gtr.1``, default raise), a variance is at the boundary (lme4's
+        ``check.conv.singular``), two grouping factors define the same groups, or the Hessian
+        at the optimum is nearly singular (lme4's ``check.conv.hess``: "nearly unidentifiable").
     """
 
     nagq: int = 1
@@ -61,6 +69,10 @@ class Control:
     dense: bool = False
     weights_scaling: str = "none"
     information: str = "observed"
+    check_nlev: str = "raise"
+    check_singular: str = "warn"
+    check_aliased: str = "warn"
+    check_identifiable: str = "warn"
 
 
 @dataclass(frozen=True)
@@ -91,11 +103,11 @@ def glm_start(problem: LaplaceProblem) -> FloatArray:
 
 def fit_nagq0(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
               ftol: float = 1e-12,
-              maxiter: int = 200) -> tuple[FloatArray, FloatArray, float, int]:
+              maxiter: int = 200) -> tuple[FloatArray, FloatArray, float, int, bool]:
     """Optimise glmer's ``nAGQ = 0`` objective over σ; β comes from the joint PIRLS.
 
-    Returns β, σ, the objective and the number of PIRLS calls. ``ftol`` is L-BFGS-B's relative
-    reduction tolerance.
+    Returns β, σ, the objective, the number of PIRLS calls and whether L-BFGS-B reported
+    success. ``ftol`` is L-BFGS-B's relative reduction tolerance.
     """
     beta = beta0.copy()
     calls = 0
@@ -112,7 +124,7 @@ def fit_nagq0(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     )
     sigma = np.asarray(res.x, dtype=float)
     beta, val = problem.pirls_joint(sigma, beta)
-    return beta, sigma, float(val), calls + 1
+    return beta, sigma, float(val), calls + 1, bool(res.success)
 
 
 def hessian_fd(problem: LaplaceProblem, x: FloatArray,
@@ -307,9 +319,15 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
                   if pd_ok else np.inf)
     except np.linalg.LinAlgError:
         scaled = np.inf
-    converged = bool(pd_ok and scaled < control.tol_grad and np.isfinite(st.value))
+    # a σ on the boundary is a proper optimum only if the objective curves up along it there
+    # (σ = 0 is always stationary, the objective being even in σ)
+    hscale = max(float(np.max(np.abs(np.diag(H)))), 1.0)
+    bnd_ok = all(H[p + f, p + f] > -1e-6 * hscale for f in range(problem.F) if boundary[f])
+    converged = bool(pd_ok and bnd_ok and scaled < control.tol_grad
+                     and np.isfinite(st.value))
     if not converged:
-        message += "; convergence checks failed (see scaled_grad_max and hessian_pd)"
+        message += ("; convergence checks failed (see scaled_grad_max and hessian_pd)" if bnd_ok
+                    else "; a standard deviation at 0 is a saddle, not a minimum")
     return Optimum(
         beta=x[:p], sigma=x[p:], value=st.value, grad=g, hessian=H, converged=converged,
         message=message, n_evals=n_evals, grad_max=float(np.max(np.abs(g[free]))),

@@ -29,27 +29,13 @@ _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)
 _GH_W = _GH_W / _GH_W.sum()
 
 
-def _design(result: GlmmResult, data: pd.DataFrame) -> np.ndarray:
-    spec = result._spec["model_spec"]
-    try:
-        mm = spec.get_model_matrix(data, na_action="raise")
-    except Exception as exc:  # formulaic raises many types
-        raise ModelError(
-            f"cannot build the design matrix for the new data: {exc}",
-            hint="new data need every covariate of the model, with categories seen in the fit",
-        ) from exc
-    cols = [str(c) for c in mm.columns]
-    if cols != list(result.fixef.index):
-        raise ModelError(
-            f"new data give design columns {cols} but the model has {list(result.fixef.index)}",
-            hint="categorical variables must only use categories seen in the fit",
-        )
-    return mm.to_numpy(dtype=float)
+def _design(result: GlmmResult, data: pd.DataFrame, unseen: str = "raise") -> np.ndarray:
+    return result.design_matrix(data, unseen=unseen)
 
 
 def _random_part(result: GlmmResult, data: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(data))
-    for name, cols in zip(result.sd.index, result._spec["factor_columns"], strict=True):
+    for name, cols in result.grouping_factors.items():
         missing = [c for c in cols if c not in data.columns]
         if missing:
             raise ModelError(
@@ -60,9 +46,36 @@ def _random_part(result: GlmmResult, data: pd.DataFrame) -> np.ndarray:
             ":".join, axis=1)
         re_tab = result.ranef[name]
         idx = re_tab.index.get_indexer(pd.Index(key))
-        modes = re_tab["mode"].to_numpy()
-        out += np.where(idx >= 0, modes[np.maximum(idx, 0)], 0.0)
+        seen = idx >= 0
+        pos = np.maximum(idx, 0)
+        out += np.where(seen, re_tab["mode"].to_numpy()[pos], 0.0)
+        for x in result.random_slopes.get(name, ()):
+            if x not in data.columns:
+                raise ModelError(f"new data lack the random-slope column {x!r}", column=x,
+                                 hint="add it or pass include_random=False")
+            slope = re_tab[f"mode:{x}"].to_numpy()[pos]
+            out += np.where(seen, slope * data[x].to_numpy(dtype=float), 0.0)
     return out
+
+
+def _random_sd(result: GlmmResult, data: pd.DataFrame, sd: FloatArray,
+               cor: FloatArray) -> FloatArray:
+    """Per row, the standard deviation of the summed random effects, ``√Σ_k z'Σ_k z``."""
+    var = np.zeros(len(data))
+    names = list(result.sd.index)
+    cnames = list(result.correlations.index)
+    for f, slopes in result.random_slopes.items():
+        coefs = ["1", *slopes]
+        zs = [np.ones(len(data)), *(data[x].to_numpy(dtype=float) for x in slopes)]
+        sds = [sd[names.index(f if a == 0 else f"{slopes[a - 1]}|{f}")]
+               for a in range(len(coefs))]
+        for a in range(len(coefs)):
+            var += (sds[a] * zs[a]) ** 2
+            for c in range(a + 1, len(coefs)):
+                key = f"cor({coefs[a]}, {coefs[c]}|{f})"
+                if key in cnames:
+                    var += 2 * cor[cnames.index(key)] * sds[a] * sds[c] * zs[a] * zs[c]
+    return np.sqrt(np.maximum(var, 0.0))
 
 
 def _inverse_link(link: str, eta: FloatArray) -> FloatArray:
@@ -79,14 +92,14 @@ def _inverse_link_d(link: str, eta: FloatArray) -> tuple[FloatArray, FloatArray]
 
 
 def predict_frame(result: GlmmResult, new_data: pd.DataFrame | None, *, include_random: bool,
-                  type: str) -> pd.Series:
+                  type: str, unseen: str = "raise") -> pd.Series:
     """Predictions for :meth:`GlmmResult.predict`."""
     if type not in ("response", "link"):
         raise ModelError(f'`type` was "{type}" but is expected to be in ["response", "link"]')
     data = result._data if new_data is None else new_data
     if data is None:
         raise ModelError("no data to predict on", hint="pass new_data")
-    eta = _design(result, data) @ result.fixef.to_numpy()
+    eta = _design(result, data, unseen) @ result.fixef.to_numpy()
     if include_random:
         eta = eta + _random_part(result, data)
     out = _inverse_link(result.link, eta) if type == "response" else eta
@@ -112,6 +125,8 @@ def margins(result: GlmmResult, variable: str, values: list[Any] | None, *,
     cov = result.cov_full
     re = _random_part(result, base) if not integrate else np.zeros(len(base))
     s_tot = float(np.sqrt(np.sum(sd**2)))
+    has_slopes = any(result.random_slopes.values())
+    cor = result.correlations.to_numpy()
     q = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for v in values:
@@ -120,7 +135,25 @@ def margins(result: GlmmResult, variable: str, values: list[Any] | None, *,
         X = _design(result, d)
         eta = X @ beta + re
         grad = np.zeros(p + sd.size)
-        if integrate:
+        if integrate and has_slopes:
+            # the random part's SD varies by row (z'Σz); its derivatives by differences
+            def integ(sd_: FloatArray, cor_: FloatArray, d: pd.DataFrame = d,
+                      eta: FloatArray = eta) -> tuple[float, FloatArray]:
+                s_row = _random_sd(result, d, sd_, cor_)
+                pr, dp = _inverse_link_d(result.link, eta[:, None]
+                                         + s_row[:, None] * _GH_X[None, :])
+                return float((pr @ _GH_W).mean()), dp @ _GH_W
+
+            mean, dmean = integ(sd, cor)
+            grad = np.zeros(cov.shape[0])
+            grad[:p] = dmean @ X / len(d)
+            theta = np.concatenate([sd, cor])
+            for j in range(theta.size):
+                h = 1e-6 * max(1.0, abs(theta[j]))
+                tp = theta.copy()
+                tp[j] += h
+                grad[p + j] = (integ(tp[:sd.size], tp[sd.size:])[0] - mean) / h
+        elif integrate:
             pr, dp = _inverse_link_d(result.link, eta[:, None] + s_tot * _GH_X[None, :])
             mean = float((pr @ _GH_W).mean())
             grad[:p] = (dp @ _GH_W) @ X / len(d)
@@ -131,6 +164,8 @@ def margins(result: GlmmResult, variable: str, values: list[Any] | None, *,
             pr1, dp1 = _inverse_link_d(result.link, eta)
             mean = float(pr1.mean())
             grad[:p] = dp1 @ X / len(d)
+        if grad.size < cov.shape[0]:
+            grad = np.concatenate([grad, np.zeros(cov.shape[0] - grad.size)])
         ok = np.isfinite(np.diag(cov))
         var = float(grad[ok] @ cov[np.ix_(ok, ok)] @ grad[ok])
         se = float(np.sqrt(max(var, 0.0)))

@@ -59,6 +59,14 @@ class GlmmResult:
         Covariance of ``(β, σ)`` (NaN rows for σ on the boundary), used by the margins.
     link
         ``"logit"`` (coefficients are log-odds) or ``"probit"`` (latent-normal scale).
+    vcov_model
+        With ``fit_glmm(robust=...)``, the model-based covariance of the fixed effects (``vcov``
+        then holds the cluster-robust one); None otherwise.
+    correlations, correlations_se
+        Correlations of random intercepts and slopes of ``(x | g)`` terms (``"cor(1, x|g)"``)
+        and their SEs; empty without random slopes. With slopes, ``sd`` holds one entry per
+        random coefficient: the intercept under the factor's name, a slope as ``"x|g"``, and
+        ``ranef[g]`` adds ``mode:x``, ``condvar:x`` and ``condcov:1,x`` columns.
     """
 
     formula: str
@@ -78,8 +86,44 @@ class GlmmResult:
     n_dropped: int = 0
     weighted: bool = False
     link: str = "logit"
+    vcov_model: pd.DataFrame | None = None
+    correlations: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    correlations_se: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     _spec: Any = field(default=None, repr=False)
     _data: pd.DataFrame | None = field(default=None, repr=False)
+
+    # ---- the model's design (public; small-area estimation builds on it) ------------------
+    @property
+    def fixed_terms(self) -> tuple[str, ...]:
+        """Design column names, in the order of :attr:`fixef` and of :meth:`design_matrix`."""
+        return tuple(str(c) for c in self.fixef.index)
+
+    @property
+    def grouping_factors(self) -> dict[str, tuple[str, ...]]:
+        """Per random-effect factor (as in :attr:`ranef`), the data columns defining its groups
+        (``("la", "msoa")`` for ``la:msoa``)."""
+        cols = self._spec["factor_columns"] if self._spec else ()
+        return dict(zip(self.n_groups, (tuple(c) for c in cols), strict=True))
+
+    @property
+    def random_slopes(self) -> dict[str, tuple[str, ...]]:
+        """Per grouping factor, the columns with a random slope (empty tuples if none)."""
+        sl = (self._spec or {}).get("slopes", {})
+        return {f: tuple(sl.get(f, ())) for f in self.n_groups}
+
+    def design_matrix(self, data: pd.DataFrame, *, unseen: str = "raise") -> FloatArray:
+        """The fixed-effects design matrix of ``data`` (n × p, columns :attr:`fixed_terms`),
+        encoded exactly as in the fit, so ``design_matrix(d) @ fixef`` is the linear predictor
+        without random effects.
+
+        A category absent from the fit (e.g. a population frame with an ethnicity the survey
+        lacks) raises a :class:`~socint.errors.ModelError` naming it, or with
+        ``unseen="warn"`` gives a :class:`~socint.errors.ModelWarning` and NaN rows.
+        """
+        from socint.models.design import design_matrix
+
+        return design_matrix(self._spec["model_spec"], list(self.fixed_terms), data,
+                             unseen=unseen)
 
     # ---- inference ---------------------------------------------------------------------
     @property
@@ -120,8 +164,8 @@ class GlmmResult:
     # ---- fit statistics ----------------------------------------------------------------
     @property
     def n_params(self) -> int:
-        """Number of estimated parameters (fixed effects + variances)."""
-        return int(self.fixef.size + self.sd.size)
+        """Number of estimated parameters (fixed effects, variances, correlations)."""
+        return int(self.fixef.size + self.sd.size + self.correlations.size)
 
     @property
     def deviance(self) -> float:
@@ -152,6 +196,11 @@ class GlmmResult:
         two respondents in the same lowest-level group is the sum of the shares of that group
         and all its ancestors.
         """
+        if self.correlations.size or any(self.random_slopes.values()):
+            raise ModelError(
+                "the variance partition of a model with random slopes depends on the slope "
+                "covariates", hint="compute z'Σz at chosen covariate values from sd and "
+                "correlations")
         total = float(self.variances.sum()) + self.level1_variance
         return self.variances / total
 
@@ -190,6 +239,9 @@ class GlmmResult:
         for f in self.variances.index:
             extra[f"{f} variance"] = [round(float(self.variances[f]), digits + 1),
                                       round(float(self.variances_se[f]), digits + 1), np.nan]
+        for c in self.correlations.index:
+            extra[c] = [round(float(self.correlations[c]), digits + 1),
+                        round(float(self.correlations_se[c]), digits + 1), np.nan]
         extra["N"] = [float(self.nobs), np.nan, np.nan]
         for f, g in self.n_groups.items():
             extra[f"N {f}"] = [float(g), np.nan, np.nan]
@@ -201,15 +253,18 @@ class GlmmResult:
 
     # ---- predictions -------------------------------------------------------------------
     def predict(self, new_data: pd.DataFrame | None = None, *, include_random: bool = True,
-                type: str = "response") -> pd.Series:
+                type: str = "response", unseen: str = "raise") -> pd.Series:
         """Predicted probabilities (``type="response"``) or the linear predictor (``"link"``).
 
         With ``include_random`` the conditional modes of the groups are added; groups not seen
         in the fit get 0 (the population mean), as lme4 with ``allow.new.levels = TRUE``.
+        A category of a covariate not seen in the fit raises (``unseen="raise"``) or warns and
+        gives NaN (``"warn"``); see :meth:`design_matrix`.
         """
         from socint.models.predict import predict_frame
 
-        return predict_frame(self, new_data, include_random=include_random, type=type)
+        return predict_frame(self, new_data, include_random=include_random, type=type,
+                             unseen=unseen)
 
     def margins(self, variable: str, values: list[Any] | None = None, *,
                 data: pd.DataFrame | None = None, integrate: bool = False,

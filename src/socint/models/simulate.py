@@ -187,6 +187,88 @@ def simulate_crossed(n: int = 3000, n_school: int = 40, n_area: int = 30, *,
     })
 
 
+def simulate_slopes(design: str = "single", n: int = 1500, *, seed: int = 0) -> pd.DataFrame:
+    """Data with random intercepts and slopes of ``x`` (the fixtures of the slope path).
+
+    ``design``: "single" — 40 groups ``g``, ``(x | g)`` with SDs 0.8 and 0.5, correlation
+    0.3; "nested" — 12 LAs × 5 MSOAs, ``(x | la) + (x | la:msoa)`` with SDs (0.5, 0.3) and
+    (0.6, 0.4), correlations 0.4 and −0.3; "crossed" — 30 schools × 20 areas, ``(x | school)``
+    (SDs 0.7, 0.4, correlation 0.5) and ``(1 | area)`` (SD 0.5). Fixed part −0.3 + 0.6 x +
+    0.25 z. Values are rounded to 3 decimals so that the CSV given to R is exact.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.normal(size=n), 3)
+    z = rng.integers(0, 2, n)
+    eta = -0.3 + 0.6 * x + 0.25 * z
+
+    def effects(k: int, sd: tuple[float, float], rho: float) -> np.ndarray:
+        cov = np.array([[sd[0] ** 2, rho * sd[0] * sd[1]], [rho * sd[0] * sd[1], sd[1] ** 2]])
+        return rng.multivariate_normal(np.zeros(2), cov, k)
+
+    cols: dict[str, object] = {}
+    if design == "single":
+        g = rng.integers(0, 40, n)
+        u = effects(40, (0.8, 0.5), 0.3)
+        eta = eta + u[g, 0] + u[g, 1] * x
+        cols = {"g": np.char.add("G", g.astype(str))}
+    elif design == "nested":
+        la = rng.integers(0, 12, n)
+        msoa = la * 5 + rng.integers(0, 5, n)
+        u_la, u_m = effects(12, (0.5, 0.3), 0.4), effects(60, (0.6, 0.4), -0.3)
+        eta = eta + u_la[la, 0] + u_la[la, 1] * x + u_m[msoa, 0] + u_m[msoa, 1] * x
+        cols = {"la": np.char.add("L", la.astype(str)),
+                "msoa": np.char.add("M", (msoa % 5).astype(str))}
+    elif design == "crossed":
+        school = rng.integers(0, 30, n)
+        area = (school * 20 // 30 + rng.integers(-3, 4, n)) % 20
+        u_s = effects(30, (0.7, 0.4), 0.5)
+        eta = eta + u_s[school, 0] + u_s[school, 1] * x + rng.normal(0, 0.5, 20)[area]
+        cols = {"school": np.char.add("S", school.astype(str)),
+                "area": np.char.add("A", area.astype(str))}
+    else:
+        raise ModelError(f'`design` was "{design}" but is expected to be in '
+                         '["single", "nested", "crossed"]')
+    return pd.DataFrame({"y": (rng.random(n) < expit(eta)).astype(int), "x": x, "z": z,
+                         **cols})
+
+
+def simulate_one_factor(n_groups: int = 150, size: int = 8, sd: float = 1.5, *,
+                        seed: int = 0) -> pd.DataFrame:
+    """Small groups with a large random-intercept SD, where quadrature differs from Laplace.
+
+    ``y ~ x + (1 | g)`` with β = (−0.5, 0.7), ``size`` rows per group (the fixture of the
+    adaptive Gauss-Hermite path). ``x`` is rounded to 3 decimals for an exact CSV.
+    """
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(n_groups), size)
+    x = np.round(rng.normal(size=g.size), 3)
+    eta = -0.5 + 0.7 * x + rng.normal(0, sd, n_groups)[g]
+    return pd.DataFrame({"y": (rng.random(g.size) < expit(eta)).astype(int), "x": x,
+                         "g": np.char.add("G", g.astype(str))})
+
+
+def simulate_informative_sample(n_clusters: int = 50, cluster_size: int = 200, *,
+                                sd: float = 0.7, seed: int = 0) -> pd.DataFrame:
+    """A two-stage sample drawn informatively from a simulated population, with weights.
+
+    Population: ``n_clusters`` clusters of ``cluster_size`` people, ``y ~ x + (1 | cluster)``
+    with β = (−0.5, 0.6), cluster SD ``sd`` and ``x`` partly cluster-level (so its SE depends
+    on the between-cluster information). Sample: every cluster, people with inclusion
+    probability 0.05, or 0.35 for ``y = 1`` and ``x > 0`` (selection on the outcome jointly with
+    x: informative, an unweighted fit overstates β_x); ``w`` is the inverse probability. The
+    sandwich coverage study uses it (``benchmarks/sim_glmm_robust.py``).
+    """
+    rng = np.random.default_rng(seed)
+    c = np.repeat(np.arange(n_clusters), cluster_size)
+    xbar = rng.normal(0, 0.7, n_clusters)
+    x = xbar[c] + rng.normal(0, 0.7, c.size)
+    eta = -0.5 + 0.6 * x + rng.normal(0, sd, n_clusters)[c]
+    y = (rng.random(c.size) < expit(eta)).astype(int)
+    pi = np.where((y == 1) & (x > 0), 0.35, 0.05)
+    take = rng.random(c.size) < pi
+    return pd.DataFrame({"y": y[take], "x": x[take], "cluster": c[take], "w": 1 / pi[take]})
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> str:
     """Write simulated data as CSV (stable format) and return its SHA-256."""
     df.to_csv(path, index=False, lineterminator="\n")
@@ -194,5 +276,12 @@ def write_csv(df: pd.DataFrame, path: Path) -> str:
 
 
 __all__ = [
-    "MODEL3_FORMULA", "canonical_term_name", "simulate_crossed", "simulate_model3", "write_csv",
+    "MODEL3_FORMULA",
+    "canonical_term_name",
+    "simulate_crossed",
+    "simulate_informative_sample",
+    "simulate_model3",
+    "simulate_one_factor",
+    "simulate_slopes",
+    "write_csv",
 ]

@@ -12,7 +12,8 @@ biased; the two usual scalings (Pfeffermann et al. 1998; Carle 2009, *BMC Med. R
 * ``"none"`` — raw weights (only sensible when they are already scaled).
 
 Clusters are the lowest-level groups (MSOAs); weights of higher levels are taken as 1.
-Standard errors stay model-based (inverse Hessian), not sandwich estimates.
+Standard errors are model-based (inverse Hessian) unless ``fit_glmm(robust=...)`` asks for the
+cluster-robust sandwich (:mod:`socint.models.robust`).
 """
 
 from __future__ import annotations

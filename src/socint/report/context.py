@@ -163,9 +163,9 @@ def map_records(frame: pd.DataFrame, measures: Sequence[Measure] = MEASURES,
                 vals[m.key] = {"k": row["class_key"], "t": m.label}
                 continue
             text = fmt(row[m.column], m.fmt)
-            if m.key == "trust" and _num(row["trust"]) is not None and "trust_lower" in row:
-                text += (f" (90% interval {fmt(row['trust_lower'], 'pct')}"
-                         f"–{fmt(row['trust_upper'], 'pct')})")
+            if m.key == "trust" and _num(row["trust"]) is not None and "trust_lower90" in row:
+                text += (f" (90% interval {fmt(row['trust_lower90'], 'pct')}"
+                         f"–{fmt(row['trust_upper90'], 'pct')})")
             dec = _num(row[m.decile_column]) if m.decile_column else None
             vals[m.key] = {"t": text, "d": None if dec is None else int(dec)}
         out.append({"c": str(row[code_col]), "n": str(row[name_col]), "v": vals})

@@ -1,5 +1,5 @@
-"""Words shared by the dashboard, the workbook README sheet and the docs: measures, columns,
-references.
+"""Words shared by the dashboard and the docs: measures and references (the columns of the
+downloads are defined once, in :mod:`socint.report.schema`).
 
 Definitions follow Bright Blue (2019) *Distant neighbours?* (trust model, Social Integration
 Index, "most socially integrated" classification); the measures follow Simpson (1949) and
@@ -44,39 +44,6 @@ MEASURES: tuple[Measure, ...] = (
             "predicted trust, confirmed by being in the bottom five deciles of dissimilarity."),
 )
 
-#: Definitions of the ``la_index`` columns (README sheet, methodology page).
-COLUMN_DEFINITIONS: dict[str, str] = {
-    "lad_code": "ONS GSS code of the local authority district.",
-    "lad_name": "Name of the local authority district.",
-    "region_code": "ONS code of the region the LA lies in.",
-    "region_name": "Name of the region.",
-    "n_respondents": "Survey respondents living in the LA.",
-    "direct": "Direct (survey) share trusting most neighbours.",
-    "direct_lower": "Lower end of the direct estimate's 95% interval.",
-    "direct_upper": "Upper end of the direct estimate's 95% interval.",
-    "trust": "Predicted share trusting most people in the neighbourhood.",
-    "trust_lower": "Lower end of the 90% interval of predicted trust.",
-    "trust_upper": "Upper end of the 90% interval of predicted trust.",
-    "trust_decile": "Decile of predicted trust (10 = highest tenth of LAs).",
-    "edi": "Ethnic Diversity Index (Simpson): probability two residents differ in ethnic group.",
-    "edi_decile": "Decile of EDI (10 = most diverse).",
-    "dissimilarity": "Index of Dissimilarity (0-100), residential segregation.",
-    "dissimilarity_decile": "Decile of dissimilarity (10 = most segregated).",
-    "imd_score": "Index of Multiple Deprivation, average score of the LA.",
-    "imd_decile": "Deprivation decile (10 = most deprived).",
-    "composite": "Composite Social Integration Index score.",
-    "composite_decile": "Decile of the composite score (10 = highest).",
-    "rank": "Rank of the composite score (1 = most integrated).",
-    "rank_lower": "Best rank in the 90% rank interval (simulation draws).",
-    "rank_upper": "Worst rank in the 90% rank interval.",
-    "p_top_decile": "Probability of being in the top decile of the composite (draws).",
-    "p_most_integrated": "Probability of being classified most integrated (draws).",
-    "most_integrated": "Classified most socially integrated (Bright Blue 2019 rule).",
-    "suppressed": "Direct estimate suppressed: fewer respondents than the disclosure threshold.",
-    "classification": "Classification category.",
-    "classification_reason": "Why the LA is or is not classified most integrated.",
-}
-
 #: References cited on the methodology page.
 REFERENCES: tuple[str, ...] = (
     "Bright Blue (2019). Distant neighbours? Understanding how diversity and integration "
@@ -98,4 +65,4 @@ OGL_ATTRIBUTION = ("Contains public sector information licensed under the Open G
                    "Licence v3.0 (https://www.nationalarchives.gov.uk/doc/open-government-"
                    "licence/version/3/).")
 
-__all__ = ["COLUMN_DEFINITIONS", "MEASURES", "OGL_ATTRIBUTION", "REFERENCES", "Measure"]
+__all__ = ["MEASURES", "OGL_ATTRIBUTION", "REFERENCES", "Measure"]

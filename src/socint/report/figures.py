@@ -55,6 +55,17 @@ class FigureInfo:
     alt: str
 
 
+def percent_axis(ax: Any, axis: str = "y", top: float | None = None) -> None:
+    """Show a 0-1 share as percent on ``axis``, starting at 0% (honest axis), up to ``top``
+    rounded up to the next 10% (100% when ``top`` is ``None``)."""
+    from matplotlib.ticker import PercentFormatter
+
+    hi = 1.0 if top is None else min(1.0, float(np.ceil(top * 10 + 1e-9)) / 10)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(0.0, hi)
+
+
 def _new(width: float = 6.4, height: float = 4.0) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(fig)
@@ -87,7 +98,8 @@ def margin_figure(name: str, frame: pd.DataFrame) -> Figure:
                       else "center")
         ax.set_xlim(-0.5, len(frame) - 0.5)
         ax.set_xlabel(MARGIN_TITLES.get(name, name).capitalize())
-    ax.set_ylabel("Predicted probability of trusting\nmost people in the neighbourhood")
+    ax.set_ylabel("Predicted trust: % trusting most\npeople in the neighbourhood")
+    percent_axis(ax, top=float(np.nanmax(hi)))
     ax.set_title(f"Predicted trust by {MARGIN_TITLES.get(name, name)}")
     ax.grid(axis="y", color="#dddddd")
     fig.subplots_adjust(left=0.15, right=0.97, top=0.91,
@@ -110,7 +122,8 @@ def interaction_figure(frame: pd.DataFrame) -> Figure:
         ax.plot(x, part["estimate"].to_numpy(float), color=colour, linestyle=dash, linewidth=2,
                 label=f"Poor English over 30%: {label}")
     ax.set_xlabel("Ethnic diversity decile of the MSOA (10 = most diverse)")
-    ax.set_ylabel("Predicted probability of trust")
+    ax.set_ylabel("Predicted trust (% trusting most neighbours)")
+    percent_axis(ax, top=float(pd.to_numeric(frame["upper"]).max()))
     ax.set_title("Diversity × poor English proficiency (95% intervals)")
     ax.legend(frameon=False)
     ax.grid(axis="y", color="#dddddd")
@@ -169,19 +182,20 @@ def decile_map_figure(boundaries: Mapping[str, Any], la: pd.DataFrame,
 def scatter_figure(la: pd.DataFrame) -> Figure:
     """Index scatter: EDI (x) against predicted trust (y) with 90% intervals, coloured by the
     Index of Dissimilarity; points in ``la`` order (rows with a missing value are left out)."""
-    data = la[["edi", "trust", "trust_lower", "trust_upper", "dissimilarity"]].apply(
+    data = la[["edi", "trust", "trust_lower90", "trust_upper90", "dissimilarity"]].apply(
         pd.to_numeric, errors="coerce").dropna()
     fig = _new(6.4, 4.6)
     ax = fig.add_subplot()
     ax.errorbar(data["edi"], data["trust"],
-                yerr=np.vstack([data["trust"] - data["trust_lower"],
-                                data["trust_upper"] - data["trust"]]),
+                yerr=np.vstack([data["trust"] - data["trust_lower90"],
+                                data["trust_upper90"] - data["trust"]]),
                 fmt="none", ecolor="#bbbbbb", elinewidth=0.6, zorder=1)
     pts = ax.scatter(data["edi"], data["trust"], c=data["dissimilarity"], cmap="cividis",
                      s=18, edgecolors=_INK, linewidths=0.3, zorder=2)
     fig.colorbar(pts, ax=ax, label="Index of Dissimilarity (segregation)")
     ax.set_xlabel("Ethnic Diversity Index (Simpson)")
-    ax.set_ylabel("Predicted neighbourhood trust")
+    ax.set_ylabel("Predicted trust (% trusting most neighbours)")
+    percent_axis(ax, top=float(data["trust_upper90"].max()) if len(data) else None)
     ax.set_title("Diversity and trust by local authority (90% intervals)")
     ax.grid(color="#eeeeee")
     fig.subplots_adjust(left=0.12, right=0.99, top=0.92, bottom=0.12)
@@ -190,17 +204,19 @@ def scatter_figure(la: pd.DataFrame) -> Figure:
 
 def validation_figure(la: pd.DataFrame, truth: pd.DataFrame) -> Figure:
     """Estimated against true LA trust (synthetic England) with 90% intervals and the 45° line."""
-    merged = la[["lad_code", "trust", "trust_lower", "trust_upper"]].merge(truth, on="lad_code")
+    merged = la[["lad_code", "trust", "trust_lower90", "trust_upper90"]].merge(truth, on="lad_code")
     fig = _new(5.0, 5.0)
     ax = fig.add_subplot()
     t = merged["true_trust"].to_numpy(float)
     e = merged["trust"].to_numpy(float)
-    ax.errorbar(t, e, yerr=np.vstack([e - merged["trust_lower"], merged["trust_upper"] - e]),
+    ax.errorbar(t, e, yerr=np.vstack([e - merged["trust_lower90"], merged["trust_upper90"] - e]),
                 fmt="o", ms=3, color=_BAND, ecolor="#bbbbbb", elinewidth=0.6)
-    lim = [float(min(t.min(), e.min())), float(max(t.max(), e.max()))]
-    ax.plot(lim, lim, color=_INK, linewidth=1, linestyle="--", label="estimate = truth")
-    ax.set_xlabel("True trust (synthetic England)")
-    ax.set_ylabel("Estimated trust")
+    top = float(max(t.max(), merged["trust_upper90"].max()))
+    ax.plot([0, 1], [0, 1], color=_INK, linewidth=1, linestyle="--", label="estimate = truth")
+    ax.set_xlabel("True trust, % (synthetic England)")
+    ax.set_ylabel("Estimated trust, % (90% intervals)")
+    percent_axis(ax, "x", top)
+    percent_axis(ax, "y", top)
     ax.set_title("Validation: estimates against the known truth")
     ax.legend(frameon=False)
     fig.subplots_adjust(left=0.15, right=0.96, top=0.92, bottom=0.11)
@@ -210,8 +226,13 @@ def validation_figure(la: pd.DataFrame, truth: pd.DataFrame) -> Figure:
 def save_figure(fig: Figure, folder: Path, stem: str) -> None:
     """Write ``<stem>.png`` (150 dpi) and ``<stem>.svg`` (fonts as paths, no date stamp)."""
     folder.mkdir(parents=True, exist_ok=True)
+    import matplotlib
+
     fig.savefig(folder / f"{stem}.png", dpi=150, metadata={"Software": None})
-    fig.savefig(folder / f"{stem}.svg", metadata={"Date": None})
+    # matplotlib salts the SVG's clip-path/glyph ids with a random hash unless svg.hashsalt is
+    # set: a fixed salt (and no date) makes the SVG byte-identical between runs
+    with matplotlib.rc_context({"svg.hashsalt": "socint"}):
+        fig.savefig(folder / f"{stem}.svg", metadata={"Date": None})
 
 
 def make_figures(la: pd.DataFrame, boundaries: Mapping[str, Any],
@@ -250,6 +271,7 @@ def make_figures(la: pd.DataFrame, boundaries: Mapping[str, Any],
 __all__ = [
     "MARGIN_TITLES",
     "FigureInfo",
+    "percent_axis",
     "decile_map_figure",
     "interaction_figure",
     "make_figures",

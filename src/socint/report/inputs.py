@@ -15,36 +15,38 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from socint.errors import InputDataError, SchemaError, _preview
+from socint.report.schema import current_names
 
 #: Columns every ``la_index`` table must carry (the ``socint.composite`` contract).
 REQUIRED_COLUMNS: tuple[str, ...] = (
-    "lad_code", "lad_name", "n_respondents", "trust", "trust_lower", "trust_upper",
+    "lad_code", "lad_name", "n_respondents", "trust", "trust_lower90", "trust_upper90",
     "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile", "composite",
-    "rank", "rank_lower", "rank_upper", "p_top_decile", "most_integrated", "suppressed",
+    "rank", "rank_lower90", "rank_upper90", "p_top_decile", "most_integrated", "suppressed",
 )
 
 #: Columns used when present (profile pages show "not available" otherwise).
 OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "region_code", "region_name", "direct", "direct_lower", "direct_upper", "direct_lower90",
+    "region_code", "region_name", "direct", "direct_lower95", "direct_upper95", "direct_lower90",
     "direct_upper90", "imd_score", "imd_decile", "deprivation", "p_most_integrated",
     "composite_decile", "fails_segregation_check", "classification", "classification_reason",
 )
 
 #: Numeric columns that must lie in [0, 1] when present.
-_PROBABILITIES = ("trust", "trust_lower", "trust_upper", "edi", "p_top_decile", "direct",
-                  "direct_lower", "direct_upper", "direct_lower90", "direct_upper90",
+_PROBABILITIES = ("trust", "trust_lower90", "trust_upper90", "edi", "p_top_decile", "direct",
+                  "direct_lower95", "direct_upper95", "direct_lower90", "direct_upper90",
                   "p_most_integrated")
 _DECILES = ("trust_decile", "edi_decile", "dissimilarity_decile", "imd_decile",
             "composite_decile")
-_NUMERIC = ("n_respondents", "trust", "trust_lower", "trust_upper", "trust_decile", "edi",
+_NUMERIC = ("n_respondents", "trust", "trust_lower90", "trust_upper90", "trust_decile", "edi",
             "edi_decile", "dissimilarity", "dissimilarity_decile", "composite", "rank",
-            "rank_lower", "rank_upper", "p_top_decile", "direct", "direct_lower", "direct_upper",
+            "rank_lower90", "rank_upper90", "p_top_decile", "direct", "direct_lower95",
+            "direct_upper95",
             "direct_lower90", "direct_upper90", "imd_score", "imd_decile", "deprivation",
             "p_most_integrated", "composite_decile")
 #: Area codes become file names (``la/<code>.html``): keep them to safe characters.
@@ -132,6 +134,14 @@ class SiteInputs:
         Optional validation table (method, correlation, RMSE, coverage…), rendered as given.
     truth
         Optional ``lad_code``, ``true_trust`` (synthetic England only) for the validation figure.
+    la_covariates
+        Optional per-LA table of the model's area covariates (``lad_code`` + numeric columns,
+        e.g. the LA means of the MSOA covariates and ``wb_change``): each profile lists the
+        nearest LAs on them (:mod:`socint.report.similar`).
+    postcodes
+        Optional postcode lookup (``postcode``, ``lad_code``, optionally ``msoa_code``; read
+        from an ONS Postcode Directory file by :func:`socint.report.search.read_postcode_lookup`):
+        the search box then accepts postcodes, offline.
     manifest
         The run manifest (inputs with checksums, versions, seed, settings).
     sources
@@ -153,6 +163,8 @@ class SiteInputs:
     change: pd.DataFrame | None = None
     validation: pd.DataFrame | None = None
     truth: pd.DataFrame | None = None
+    la_covariates: pd.DataFrame | None = None
+    postcodes: pd.DataFrame | None = None
     manifest: Mapping[str, Any] = field(default_factory=dict)
     sources: Sequence[Source] = DEFAULT_SOURCES
     title: str = "Social Integration Index"
@@ -224,14 +236,14 @@ def _check_la_index(la: pd.DataFrame) -> None:
         if col in la.columns:
             _check_range(la, col, 1.0, 10.0, table)
     lo, est, hi = (pd.to_numeric(la[c], errors="coerce")
-                   for c in ("trust_lower", "trust", "trust_upper"))
+                   for c in ("trust_lower90", "trust", "trust_upper90"))
     bad = (lo > est + 1e-12) | (est > hi + 1e-12)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         raise InputDataError(
             f"la_index: interval [{lo.iloc[i]}, {hi.iloc[i]}] does not contain trust "
             f"{est.iloc[i]}", file=table, row=i + 1, column="trust",
-            code=str(la["lad_code"].iloc[i]), hint="check trust_lower <= trust <= trust_upper")
+            code=str(la["lad_code"].iloc[i]), hint="check trust_lower90 <= trust <= trust_upper90")
     for col in ("most_integrated", "suppressed", "fails_segregation_check"):
         if col not in la.columns:
             continue
@@ -347,6 +359,13 @@ def _check_frame(frame: pd.DataFrame | None, columns: Sequence[str], table: str,
                                  hint="build every table from the same LA set")
 
 
+def current_inputs(inputs: SiteInputs) -> SiteInputs:
+    """``inputs`` with the LA and MSOA tables under the schema's column names (legacy names
+    such as ``trust_lower`` -> ``trust_lower90``, :data:`socint.report.schema.LEGACY_NAMES`)."""
+    msoa = None if inputs.msoa_index is None else current_names(inputs.msoa_index)
+    return replace(inputs, la_index=current_names(inputs.la_index), msoa_index=msoa)
+
+
 def validate_inputs(inputs: SiteInputs) -> None:
     """Check a :class:`SiteInputs` bundle; raise a located, fixable error at the first fault.
 
@@ -357,6 +376,7 @@ def validate_inputs(inputs: SiteInputs) -> None:
     InputDataError
         Values are out of range, duplicated, not numbers, or the LA sets do not match.
     """
+    inputs = current_inputs(inputs)
     la = inputs.la_index
     _check_la_index(la)
     codes = la["lad_code"].astype(str)
@@ -367,6 +387,10 @@ def validate_inputs(inputs: SiteInputs) -> None:
     _check_frame(inputs.decomposition, _DECOMPOSITION_COLUMNS, "decomposition", codes)
     _check_frame(inputs.change, _CHANGE_COLUMNS, "change", codes)
     _check_frame(inputs.truth, ("lad_code", "true_trust"), "truth", codes)
+    if inputs.la_covariates is not None:
+        _check_frame(inputs.la_covariates, ("lad_code",), "la_covariates", codes)
+    if inputs.postcodes is not None:
+        _need_columns(inputs.postcodes, ("postcode", "lad_code"), "postcodes")
     if inputs.msoa_index is not None:
         msoa = inputs.msoa_index
         _need_columns(msoa, ("msoa_code", "lad_code", "trust"), "msoa_index")
@@ -393,6 +417,7 @@ __all__ = [
     "SYNTHETIC_SOURCES",
     "SiteInputs",
     "Source",
+    "current_inputs",
     "feature_code",
     "validate_inputs",
 ]

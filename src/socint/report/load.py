@@ -113,6 +113,18 @@ def boundaries_from_store(store: str | Path | None, dataset: str | None = None
          "geometry": r["geometry"]} for r in frame.to_dict("records")]}
 
 
+def require_index(index_dir: str | Path) -> Path:
+    """Check that ``index_dir`` holds ``la_index.csv`` (before looking for boundaries)."""
+    folder = Path(index_dir)
+    if not (folder / "la_index.csv").is_file():
+        raise InputDataError(
+            f"{folder} has no la_index.csv, so it is not a folder written by `socint index`",
+            file=folder / "la_index.csv",
+            hint="make it with `socint index --out FOLDER` (or `socint demo --out FOLDER`) and "
+                 "pass that FOLDER to `socint report --index`")
+    return folder / "la_index.csv"
+
+
 def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None = None,
                      title: str = "Social Integration Index") -> SiteInputs:
     """Read the outputs of ``socint index`` in ``index_dir`` into :class:`SiteInputs`.
@@ -121,10 +133,11 @@ def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None
     when ``la_index.csv`` or the boundaries are missing.
     """
     folder = Path(index_dir)
-    la = _csv(folder, "la_index.csv")
+    la = _csv(folder, "la_index_analysis.csv")  # full precision when the index wrote it
     if la is None:
-        raise InputDataError(f"no la_index.csv in {folder}", file=folder / "la_index.csv",
-                             hint="run `socint index --out FOLDER` (or `socint demo`) first")
+        la = _csv(folder, "la_index.csv")
+    if la is None:
+        require_index(folder)
     if boundaries is None:
         for name in BOUNDARY_FILES:
             if (folder / name).is_file():
@@ -166,4 +179,4 @@ def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None
 
 
 __all__ = ["BOUNDARY_FILES", "MSOA_BOUNDARY_FILES", "boundaries_from_store", "load_site_inputs",
-           "read_geojson"]
+           "read_geojson", "require_index"]

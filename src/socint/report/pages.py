@@ -24,10 +24,11 @@ from socint.report.context import (
     report_tables,
     table_places,
 )
-from socint.report.definitions import COLUMN_DEFINITIONS, MEASURES, REFERENCES, Measure
+from socint.report.definitions import MEASURES, REFERENCES, Measure
 from socint.report.figures import FigureInfo
 from socint.report.inputs import SiteInputs
 from socint.report.palette import CLASS_COLOURS, CLASS_LABELS
+from socint.report.schema import LA_SCHEMA, MSOA_SCHEMA, publication_table
 
 #: Rankings table columns: (column, header, sort kind).
 RANKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -153,8 +154,8 @@ def rankings_page(la: pd.DataFrame) -> dict[str, Any]:
         cells = []
         for key, _label, kind in columns:
             if key == "rank_interval":
-                text = f"{fmt(row['rank_lower'], 'int')}–{fmt(row['rank_upper'], 'int')}"
-                value: Any = row["rank_lower"]
+                text = f"{fmt(row['rank_lower90'], 'int')}–{fmt(row['rank_upper90'], 'int')}"
+                value: Any = row["rank_lower90"]
             elif key == "most_integrated":
                 text = value = "yes" if row[key] else "no"
             elif kind == "num":
@@ -185,7 +186,7 @@ def _direct_text(row: Mapping[Any, Any]) -> str:
     if fmt(row.get("direct"), "pct") == "not available":
         return "not available"
     for lo, hi, level in (("direct_lower90", "direct_upper90", "90%"),
-                          ("direct_lower", "direct_upper", "95%")):
+                          ("direct_lower95", "direct_upper95", "95%")):
         if lo in row and hi in row:
             return (f"{fmt(row['direct'], 'pct')} ({level} interval {fmt(row[lo], 'pct')}"
                     f"–{fmt(row[hi], 'pct')})")
@@ -246,7 +247,8 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
         out.append({
             "code": code, "name": row["lad_name"], "region": region,
             "trust": get(row, "trust", "pct"),
-            "trust_interval": f"{get(row, 'trust_lower', 'pct')}–{get(row, 'trust_upper', 'pct')}",
+            "trust_interval": (f"{get(row, 'trust_lower90', 'pct')}–"
+                               f"{get(row, 'trust_upper90', 'pct')}"),
             "trust_decile": get(row, "trust_decile", "int"),
             "direct": direct, "respondents": n_resp,
             "edi": get(row, "edi", "num3"), "edi_decile": get(row, "edi_decile", "int"),
@@ -256,7 +258,7 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
             "composite": get(row, "composite", "num3"),
             "composite_decile": get(row, "composite_decile", "int"),
             "rank": get(row, "rank", "int"),
-            "rank_interval": f"{get(row, 'rank_lower', 'int')}–{get(row, 'rank_upper', 'int')}",
+            "rank_interval": f"{get(row, 'rank_lower90', 'int')}–{get(row, 'rank_upper90', 'int')}",
             "p_top_decile": get(row, "p_top_decile", "prob"),
             "p_most_integrated": get(row, "p_most_integrated", "prob"),
             "classification": CLASS_LABELS[row["class_key"]],
@@ -265,6 +267,18 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
             "comparison": comparison, "change": change.get(code),
             "places": places.get(code, []), "msoa": msoa.get(code),
         })
+    return out
+
+
+def schema_tables(inputs: SiteInputs) -> list[dict[str, Any]]:
+    """The schema of each download, restricted to the columns the run publishes."""
+    la = publication_table(inputs.la_index, LA_SCHEMA).columns
+    out = [{"name": "la_index", "file": "la_index.csv, la_index.geojson and the la_index sheet",
+            "columns": [c for c in LA_SCHEMA if c.name in la]}]
+    if inputs.msoa_index is not None:
+        ms = publication_table(inputs.msoa_index, MSOA_SCHEMA).columns
+        out.append({"name": "msoa_index", "file": "msoa_index.csv and the msoa_index sheet",
+                    "columns": [c for c in MSOA_SCHEMA if c.name in ms]})
     return out
 
 
@@ -279,7 +293,7 @@ def methodology_page(inputs: SiteInputs, figures: Sequence[FigureInfo],
             margin_figs.append((fig, frame_table(inputs.interaction)))
     return {
         "measures": MEASURES,
-        "columns": [(c, COLUMN_DEFINITIONS.get(c, "")) for c in la_columns],
+        "schema_tables": schema_tables(inputs),
         "sources": list(inputs.sources),
         "model_summary": frame_table(summary_frame(inputs.model_summary)),
         "model_stats": mapping_table(inputs.model_stats),

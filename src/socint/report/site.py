@@ -21,6 +21,7 @@ temporary sibling folder and swapped into place, so a failed build leaves the pr
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -40,7 +41,7 @@ from socint.report.definitions import OGL_ATTRIBUTION
 from socint.report.exports import write_downloads
 from socint.report.figures import FigureInfo, make_figures
 from socint.report.geometry import project_collection
-from socint.report.inputs import SiteInputs, validate_inputs
+from socint.report.inputs import SiteInputs, current_inputs, validate_inputs
 from socint.report.pages import map_page, methodology_page, profile_pages, rankings_page
 from socint.report.palette import (
     CLASS_COLOURS,
@@ -51,6 +52,8 @@ from socint.report.palette import (
 
 #: File marking a folder as a socint site (only such folders are ever replaced).
 MARKER = ".socint-site"
+#: File in a build's temporary folder holding the builder's process id.
+BUILD_PID = ".socint-build"
 #: The site icon (three bars in the decile colours), written by the builder so that only
 #: ``*.js``/``*.css``/``*.jinja`` package data are needed.
 FAVICON_SVG = (
@@ -183,12 +186,15 @@ def build_site(inputs: SiteInputs, out_dir: str | Path, *, figures: bool = True)
     """
     start = time.perf_counter()
     out_dir = Path(out_dir)
+    inputs = current_inputs(inputs)
     validate_inputs(inputs)
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_builds(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         tmp.chmod(0o755)
+        (tmp / BUILD_PID).write_text(f"{os.getpid()}\n", encoding="utf-8")
         assets = tmp / "assets"
         assets.mkdir()
         _write(assets / "site.css", stylesheet())
@@ -204,6 +210,7 @@ def build_site(inputs: SiteInputs, out_dir: str | Path, *, figures: bool = True)
                                     inputs.sources, inputs.manifest, inputs.msoa_index)
         pages = _render_all(inputs, la_display, tmp, figs)
         (tmp / MARKER).write_text(f"socint {__version__}\n", encoding="utf-8")
+        (tmp / BUILD_PID).unlink()
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -212,6 +219,42 @@ def build_site(inputs: SiteInputs, out_dir: str | Path, *, figures: bool = True)
     return SiteResult(out_dir, pages, figs,
                       {k: out_dir / "downloads" / p.name for k, p in downloads.items()},
                       size, time.perf_counter() - start)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_builds(out_dir: Path) -> list[Path]:
+    """Remove the hidden temporary folders (``.<site>.XXXX``, ``.<site>.old.XXXX``) that a
+    killed ``socint report`` left beside ``out_dir``; returns the folders removed.
+
+    Only folders a build made are touched: each holds ``.socint-build`` with the builder's
+    process id (skipped while that process still runs) or, for a swapped-out earlier site,
+    the site marker.
+    """
+    removed = []
+    if not out_dir.parent.is_dir():
+        return removed
+    for cand in sorted(out_dir.parent.glob(f".{out_dir.name}.*")):
+        if not cand.is_dir() or cand.is_symlink():
+            continue
+        pid_file = cand / BUILD_PID
+        if pid_file.is_file():
+            text = pid_file.read_text("utf-8").strip()
+            if text.isdigit() and int(text) != os.getpid() and _alive(int(text)):
+                continue
+        elif not (cand / MARKER).is_file():
+            continue
+        shutil.rmtree(cand, ignore_errors=True)
+        removed.append(cand)
+    return removed
 
 
 def _swap(tmp: Path, out_dir: Path) -> None:
@@ -226,4 +269,5 @@ def _swap(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["MARKER", "SiteResult", "build_site", "environment", "stylesheet"]
+__all__ = ["MARKER", "SiteResult", "build_site", "clean_stale_builds", "environment",
+           "stylesheet"]

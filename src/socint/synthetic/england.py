@@ -79,15 +79,19 @@ class SyntheticEngland:
     survey: pd.DataFrame
     truth: SyntheticTruth
 
-    def write(self, directory: str | Path, *, include_population: bool = False) -> Path:
-        """Write every table as CSV/GeoJSON plus ``manifest.json``; returns the directory.
+    def write(self, directory: str | Path, *, include_population: bool = False,
+              include_survey: bool = False) -> Path:
+        """Write the tables as CSV/GeoJSON plus ``manifest.json``; returns the directory.
 
-        The population microdata (over a million rows) is written only when
+        Disclosure rule: respondent-level rows stay in memory unless asked for. The survey
+        microdata (``survey.csv``) is written only when ``include_survey`` is true (the CLI's
+        ``--write-inputs``), the population microdata (over a million rows) only when
         ``include_population`` is true.
         """
         from socint.synthetic.export import write_england
 
-        return write_england(self, Path(directory), include_population=include_population)
+        return write_england(self, Path(directory), include_population=include_population,
+                             include_survey=include_survey)
 
 
 def _sha256(frame: pd.DataFrame) -> str:

@@ -5,6 +5,12 @@ The LSOA ethnic counts are written twice: in socint's long counts layout
 (``ethnicity_2011_lsoa_ew.csv``, quoted like the original), so that the real reader
 (:func:`socint.data.census2011.read_census2011_ethnicity_small_area`) and ``socint ingest`` load
 it as they would load the Census file.
+
+Disclosure rule: respondent-level rows never leave memory by default. The survey microdata
+(``survey.csv``, one row per respondent) and the finite population (``population.csv``) are
+written only when asked for explicitly (``include_survey=True`` / ``include_population=True``;
+the CLI's ``--write-inputs``). They are synthetic, but the demo's outputs must follow the rule
+real survey data would: see ``docs/synthetic.md``.
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ MLID_FILENAME = "ethnicity_2011_lsoa_ew.csv"
 TRUTH_LA_FILENAME = "synthetic_truth_la.csv"
 
 
-def _tables(england: SyntheticEngland, include_population: bool) -> dict[str, pd.DataFrame]:
+SURVEY_FILENAME = "survey.csv"
+
+
+def _tables(england: SyntheticEngland, include_population: bool,
+            include_survey: bool) -> dict[str, pd.DataFrame]:
     truth = england.truth
     tables = {
         "regions.csv": england.regions,
@@ -41,24 +51,29 @@ def _tables(england: SyntheticEngland, include_population: bool) -> dict[str, pd
         "la_covariates.csv": england.la_covariates,
         "poststrat.csv": england.poststrat,
         "covariate_distribution.csv": england.covariate_distribution,
-        "survey.csv": england.survey,
         TRUTH_LA_FILENAME: truth.true_trust_la[["lad_code", "true_trust"]],
         "synthetic_truth_msoa.csv": truth.true_trust_msoa,
         "ranef_msoa.csv": truth.ranef_msoa,
         "ranef_la.csv": truth.ranef_la,
     }
+    if include_survey:
+        tables[SURVEY_FILENAME] = england.survey
     if include_population:
         tables["population.csv"] = england.population
     return tables
 
 
 def write_england(england: SyntheticEngland, directory: Path, *,
-                  include_population: bool = False) -> Path:
-    """Write every table of ``england`` into ``directory`` (created if needed)."""
+                  include_population: bool = False, include_survey: bool = False) -> Path:
+    """Write the tables of ``england`` into ``directory`` (created if needed).
+
+    Respondent-level files (``survey.csv``, ``population.csv``) are written only when
+    ``include_survey`` / ``include_population`` ask for them (the disclosure rule above).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
     # Every file is written atomically (socint.io): an interrupted run leaves no torn file.
-    for name, frame in _tables(england, include_population).items():
+    for name, frame in _tables(england, include_population, include_survey).items():
         write_csv(frame, directory / name)
         rows[name] = len(frame)
     with atomic_path(directory / MLID_FILENAME) as tmp:
@@ -82,10 +97,14 @@ def write_england(england: SyntheticEngland, directory: Path, *,
         "scale": england.scale,
         "survey_size": england.survey_size,
         "rows": rows,
-        "note": "Synthetic data: invented areas and people, not real statistics.",
+        "respondent_level_files": sorted(n for n in rows
+                                         if n in (SURVEY_FILENAME, "population.csv")),
+        "note": "Synthetic data: invented areas and people, not real statistics. Respondent-"
+                "level rows (survey.csv, population.csv) are written only when explicitly "
+                "asked for (--write-inputs).",
     }
     write_json(manifest, directory / "manifest.json")
     return directory
 
 
-__all__ = ["MLID_FILENAME", "TRUTH_LA_FILENAME", "write_england"]
+__all__ = ["MLID_FILENAME", "SURVEY_FILENAME", "TRUTH_LA_FILENAME", "write_england"]

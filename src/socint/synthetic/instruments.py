@@ -21,6 +21,7 @@ Everything is drawn from a seed so the demo and the tests exercise the instrumen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -340,3 +341,11 @@ def instruments_for_england(england: Any, seed: int | None = None) -> Instrument
     return generate_instruments(
         england.seed if seed is None else seed, england.las,
         la_population_from_counts(england.ethnicity))
+
+
+def run_instruments_demo(out: Path, seed: int = 0, las: pd.DataFrame | None = None,
+                         la_population: pd.DataFrame | None = None) -> list[Path]:
+    """Generate the synthetic instrument inputs and run all four instruments on them."""
+    from socint.instruments.run import run_all
+
+    return run_all(generate_instruments(seed, las, la_population), out)

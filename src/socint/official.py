@@ -1,0 +1,423 @@
+"""The official-data source: real England from the official tables, Census 2011 or 2021.
+
+:func:`official_source` builds the pipeline's :class:`socint.sources.SourceData` from a folder
+of official files (searched recursively; every file is recognised by its content with
+:func:`socint.data.sniff`) or from the bundled real-England extract (:mod:`socint.extract`).
+:data:`REQUIREMENTS` names every table a census needs, its publisher and table code, and how
+to get it, so that a missing table is reported with what to download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from socint.data.table import OfficialTable
+from socint.errors import InputDataError, _preview
+from socint.measures.units import UnitCounts
+from socint.sources import Provenance, SourceData
+
+NOMIS = "ONS Census bulk data on Nomis (https://www.nomisweb.co.uk/sources/census_2021_bulk)"
+NOMIS11 = "ONS Census 2011 bulk data on Nomis (https://www.nomisweb.co.uk/census/2011/bulk)"
+GEOPORTAL = "ONS Open Geography Portal (https://geoportal.statistics.gov.uk)"
+IOD = ("MHCLG English Indices of Deprivation (https://www.gov.uk/government/collections/"
+       "english-indices-of-deprivation)")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One official table a census run needs.
+
+    ``layouts`` are the socint layout ids that hold it (:data:`socint.data.KNOWN_LAYOUTS`),
+    ``level`` the geography level to pick among files of those layouts; ``what`` names the
+    table (publisher, table code, geography) and ``how`` where to download it.
+    """
+
+    key: str
+    layouts: tuple[str, ...]
+    level: str | None
+    what: str
+    how: str
+    role: str
+    optional: bool = False
+
+
+REQUIREMENTS: Mapping[int, tuple[Requirement, ...]] = {
+    2021: (
+        Requirement("ethnicity_msoa", ("census2021_ts021_msoa",), "msoa",
+                    "Census 2021 TS021 ethnic group by MSOA 2021 (6 groups)", NOMIS,
+                    "EDI (MSOA Simpson) and the diversity decile"),
+        Requirement("ethnicity_lsoa", ("census2021_ts021_lsoa",), "lsoa",
+                    "Census 2021 TS021 ethnic group by LSOA 2021 (5 broad groups)", NOMIS,
+                    "Index of Dissimilarity (White vs others over LSOA21)"),
+        Requirement("ethnicity_lad", ("census2021_ts021_ltla",), "lad",
+                    "Census 2021 TS021 ethnic group by LTLA 2021 (detailed)", NOMIS,
+                    "White British change 2011-21"),
+        Requirement("lad_region", ("lookup_ltla21_region21",), None,
+                    "LAD 2021 to region lookup", GEOPORTAL, "LA names and regions"),
+        Requirement("lsoa_msoa_lad", ("lookup_lsoa21_msoa21_ltla22",), None,
+                    "LSOA 2021 to MSOA 2021 to LAD lookup", GEOPORTAL, "MSOA and LA of each LSOA"),
+    ),
+    2011: (
+        Requirement("ethnicity_oa", ("census2011_ethnicity_oa_mlid",), "oa",
+                    "Census 2011 KS201EW ethnic group by Output Area (MLID layout)", NOMIS11,
+                    "EDI and Index of Dissimilarity (Bright Blue 2019 definitions)"),
+        Requirement("ethnicity_lad", ("census2011_nomis",), "lad",
+                    "Census 2011 QS201EW ethnic group by local authority", NOMIS11,
+                    "LA codes and names of 2011"),
+        Requirement("lad_region", ("la_all_codes", "lookup_ltla19_region19"), None,
+                    "LAD to region lookup", GEOPORTAL, "regions"),
+    ),
+}
+
+
+def discover(folder: Path) -> dict[str, list[Path]]:
+    """Every file under ``folder`` that socint recognises, grouped by layout id."""
+    from socint.data import sniff
+    from socint.errors import SocintError
+
+    found: dict[str, list[Path]] = {}
+    for p in sorted(Path(folder).rglob("*")):
+        if not p.is_file() or p.suffix.lower() not in (".csv", ".gz", ".geojson", ".topojson",
+                                                       ".json", ".xlsx", ".tsv"):
+            continue
+        try:
+            _, layout = sniff(p)
+        except (SocintError, OSError, UnicodeDecodeError, ValueError):
+            continue
+        if layout is not None:
+            found.setdefault(layout.id, []).append(p)
+    return found
+
+
+@dataclass
+class FolderTables:
+    """Official tables found in a folder, read on first use (each file once)."""
+
+    folder: Path
+    found: dict[str, list[Path]]
+    _cache: dict[Path, OfficialTable] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, folder: Path) -> FolderTables:
+        """Recognise every file under ``folder``."""
+        return cls(Path(folder), discover(Path(folder)))
+
+    def read(self, path: Path) -> OfficialTable:
+        """Read one file (cached)."""
+        from socint.data import read_official
+
+        if path not in self._cache:
+            self._cache[path] = read_official(path)
+        return self._cache[path]
+
+    def get(self, req: Requirement, census: int) -> OfficialTable | None:
+        """The table meeting ``req`` (``None`` if absent and optional; else an error)."""
+        candidates = [p for lay in req.layouts for p in self.found.get(lay, [])]
+        for path in candidates:
+            table = self.read(path)
+            if req.level is None or table.level == req.level:
+                return table
+        if req.optional:
+            return None
+        raise InputDataError(
+            f"missing official table for Census {census}: {req.what} (needed for {req.role})",
+            file=self.folder,
+            hint=f"download it from {req.how} and put it under {self.folder}; socint "
+                 "recognises the file by its columns, whatever its name")
+
+    def report(self, census: int) -> list[dict[str, str]]:
+        """What was found, what is used and what is missing, for the manifest and the CLI."""
+        rows = []
+        for req in REQUIREMENTS[census]:
+            paths = [str(p) for lay in req.layouts for p in self.found.get(lay, [])]
+            rows.append({"table": req.what, "role": req.role,
+                         "status": "found" if paths else ("optional, missing" if req.optional
+                                                          else "MISSING"),
+                         "files": ", ".join(paths)})
+        return rows
+
+
+def provenance_of(table: OfficialTable, role: str) -> Provenance:
+    """The manifest record of an official table."""
+    return Provenance(name=table.dataset, file=str(table.path), sha256=table.sha256,
+                      publisher=table.source, licence=table.licence, role=role)
+
+
+def with_parents(units: UnitCounts, lookup: pd.DataFrame, key: str) -> UnitCounts:
+    """Attach parent area columns (``msoa_code``, ``lad_code``…) to units from a lookup.
+
+    Units absent from the lookup are refused with their codes (a vintage mismatch, usually).
+    """
+    parents = lookup.drop_duplicates(key).set_index(key)
+    idx = pd.Index(units.codes.astype(str))
+    missing = idx.difference(parents.index)
+    if len(missing):
+        raise InputDataError(f"{len(missing)} unit(s) are not in the lookup: "
+                             f"{_preview(missing)}", code=str(missing[0]),
+                             hint="use counts and lookups of the same geography vintage")
+    cols = [c for c in parents.columns if c.endswith(("_code", "_name"))]
+    out = parents.loc[idx, cols].reset_index(drop=True)
+    out.insert(0, key, idx.to_numpy())  # a unit is also its own area at its level
+    return replace(units, parents=out)
+
+
+@dataclass(frozen=True)
+class Geography:
+    """LAs (with regions) and MSOAs of one census's geography, England only."""
+
+    las: pd.DataFrame
+    msoas: pd.DataFrame
+    lad_vintage: int
+
+
+def _england(frame: pd.DataFrame, col: str) -> pd.DataFrame:
+    return frame.loc[frame[col].astype(str).str.startswith("E")].reset_index(drop=True)
+
+
+def geography_2021(tables: FolderTables) -> tuple[Geography, pd.DataFrame, list[Provenance]]:
+    """LTLA21 with regions, MSOA21 with their LA, and the LSOA21 lookup (England)."""
+    req = {r.key: r for r in REQUIREMENTS[2021]}
+    reg = tables.get(req["lad_region"], 2021)
+    lk = tables.get(req["lsoa_msoa_lad"], 2021)
+    assert reg is not None and lk is not None
+    las = _england(reg.data, "lad_code")[["lad_code", "lad_name", "region_code", "region_name"]]
+    lsoa = _england(lk.data, "lsoa_code")
+    unknown = pd.Index(lsoa["lad_code"].unique()).difference(pd.Index(las["lad_code"]))
+    if len(unknown):
+        raise InputDataError(f"the LSOA21 lookup's LA codes {_preview(unknown)} are not LTLA21 "
+                             "codes (the lookup's LAs are of another vintage)",
+                             file=lk.path, code=str(unknown[0]),
+                             hint="use the LSOA 2021 → MSOA 2021 → LAD 2021/2022 lookup")
+    msoas = (lsoa[["msoa_code", "msoa_name", "lad_code"]].drop_duplicates("msoa_code")
+             .sort_values("msoa_code", ignore_index=True))
+    prov = [provenance_of(reg, "LA names and regions"),
+            provenance_of(lk, "LSOA → MSOA → LA lookup")]
+    return Geography(las, msoas, 2021), lsoa, prov
+
+
+def measures_2021(tables: FolderTables, geo: Geography, lsoa: pd.DataFrame
+                  ) -> tuple[tuple[Any, ...], list[Provenance]]:
+    """The 2021 measure inputs: EDI from MSOA21 (6 groups), D from LSOA21 (5 broad groups).
+
+    Census 2021 publishes the detailed groups only for LAs, so the EDI is Simpson's index over
+    six groups per MSOA and the dissimilarity is White (all White groups) vs all others across
+    LSOA21 — neither is Bright Blue's 2011 definition (14 groups; White British vs others
+    across OAs), which the manifest and the methodology page say.
+    """
+    from socint.measures.compute import MeasureSpec
+    from socint.sources import MeasureInput
+
+    req = {r.key: r for r in REQUIREMENTS[2021]}
+    m = tables.get(req["ethnicity_msoa"], 2021)
+    ls = tables.get(req["ethnicity_lsoa"], 2021)
+    assert m is not None and ls is not None
+    msoa_units = UnitCounts.from_table(m)
+    msoa_units = msoa_units.only(pd.Index(msoa_units.codes.astype(str))
+                                 .isin(geo.msoas["msoa_code"]))
+    msoa_units = with_parents(msoa_units, geo.msoas[["msoa_code", "lad_code"]], "msoa_code")
+    lsoa_units = UnitCounts.from_table(ls)
+    lsoa_units = lsoa_units.only(pd.Index(lsoa_units.codes.astype(str))
+                                 .isin(lsoa["lsoa_code"]))
+    lsoa_units = with_parents(lsoa_units, lsoa[["lsoa_code", "msoa_code", "lad_code"]],
+                              "lsoa_code")
+    edi = MeasureInput(
+        msoa_units,
+        (MeasureSpec(column="edi", measure="simpson", unit_level="msoa",
+                     rollup="weighted_mean"),),
+        (MeasureSpec(column="edi", measure="simpson"),),
+        "EDI: Simpson's index of each MSOA over the 6 ethnic groups Census 2021 publishes by "
+        "MSOA (TS021), population-weighted mean over the LA's MSOAs (Bright Blue's 2011 EDI "
+        "used 14 groups)")
+    d_spec = MeasureSpec(column="dissimilarity", measure="dissimilarity", group="white",
+                         scale=100.0)
+    dis = MeasureInput(
+        lsoa_units, (d_spec,), (d_spec,),
+        "ID: White (all White groups) vs all others across LSOA21, 0-100 (Census 2021 "
+        "publishes only 5 broad groups by LSOA; Bright Blue's 2011 ID was White British vs "
+        "all others across Output Areas, so the two are not directly comparable)")
+    return (edi, dis), [provenance_of(m, "EDI"), provenance_of(ls, "Index of Dissimilarity")]
+
+
+def geography_and_measures_2011(tables: FolderTables
+                                ) -> tuple[Geography, tuple[Any, ...], list[Provenance]]:
+    """The 326 English LAs of 2011, their MSOAs, and Bright Blue's 2011 measures over OAs."""
+    from socint.measures.compute import MeasureSpec
+    from socint.measures.presets import BRIGHT_BLUE_2019, attach_la_codes
+    from socint.sources import MeasureInput
+
+    req = {r.key: r for r in REQUIREMENTS[2011]}
+    oa = tables.get(req["ethnicity_oa"], 2011)
+    qs = tables.get(req["ethnicity_lad"], 2011)
+    reg = tables.get(req["lad_region"], 2011)
+    assert oa is not None and qs is not None and reg is not None
+    assert qs.areas is not None
+    ref = _england(qs.areas.rename(columns={"area_code": "lad_code", "area_name": "lad_name"}),
+                   "lad_code")[["lad_code", "lad_name"]]
+    regions = reg.data.drop_duplicates("lad_code").set_index("lad_code")
+    las = ref.assign(region_code=regions["region_code"].reindex(ref["lad_code"]).to_numpy(),
+                     region_name=regions["region_name"].reindex(ref["lad_code"]).to_numpy())
+    units = UnitCounts.from_table(oa)
+    units = units.only(pd.Index(units.codes.astype(str)).str.startswith("E"))
+    units = attach_la_codes(units, ref)
+    msoas = (units.parents[["msoa_code", "lad_code"]].drop_duplicates("msoa_code")
+             .sort_values("msoa_code", ignore_index=True))
+    msoas.insert(1, "msoa_name", msoas["msoa_code"])
+    msoa_specs = (
+        MeasureSpec(column="edi", measure="simpson", scheme="ethnicity_2011_mlid14"),
+        MeasureSpec(column="dissimilarity", measure="dissimilarity", unit_level="oa",
+                    scheme="ethnicity_white_british", group="white_british", scale=100.0))
+    mi = MeasureInput(units, BRIGHT_BLUE_2019.specs, msoa_specs,
+                      "EDI: Simpson's index of each MSOA over the 14 MLID groups, "
+                      "population-weighted mean over the LA's MSOAs; ID: White British vs "
+                      "all others across the LA's Output Areas, 0-100 (Bright Blue 2019)")
+    prov = [provenance_of(oa, "EDI and Index of Dissimilarity (Output Areas)"),
+            provenance_of(qs, "LA codes and names"), provenance_of(reg, "regions")]
+    return Geography(las, msoas, 2013), (mi,), prov
+
+
+def _by_dataset(tables: FolderTables, ids: list[str]) -> dict[str, OfficialTable]:
+    """The official tables with the given dataset ids (reading only files of their layouts)."""
+    from socint.covariates.tables import DATASETS
+
+    layouts = {DATASETS[d][0] for d in ids if d in DATASETS}
+    out: dict[str, OfficialTable] = {}
+    for lay in sorted(layouts):
+        for path in tables.found.get(lay, []):
+            t = tables.read(path)
+            if t.dataset in ids:
+                out.setdefault(t.dataset, t)
+    return out
+
+
+def boundaries_for(census: int, tables: FolderTables
+                   ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[Provenance]]:
+    """LA and MSOA boundaries of the census's vintage (no holes, no strays), if present."""
+    from socint.geo.boundaries import la_boundaries, msoa_boundaries
+
+    prov: list[Provenance] = []
+    la = msoa = None
+    topo = tables.found.get("boundaries_topojson", [])
+    if topo:
+        la = la_boundaries(2021 if census == 2021 else 2011, path=topo[0])
+        prov.append(Provenance("LA boundaries (ONS, super-generalised)", str(topo[0]), "",
+                               "Office for National Statistics", "Open Government Licence "
+                               "v3.0", "map"))
+    for path in tables.found.get("boundaries_geojson", []):
+        head = path.read_bytes()[:2000].decode("utf-8", "ignore")
+        want = "msoa21" if census == 2021 else "msoa11"
+        if want in head.lower() or want in path.name.lower():
+            msoa = msoa_boundaries(census, path=path)
+            prov.append(Provenance("MSOA boundaries (ONS, simplified)", str(path), "",
+                                   "Office for National Statistics",
+                                   "Open Government Licence v3.0", "MSOA map"))
+            break
+    return la, msoa, prov
+
+
+def official_source(census: int, *, data: Path | None = None,
+                    lad_vintage: int | None = None) -> SourceData:
+    """Real England for ``census``: from ``data`` (searched recursively) or the bundled extract.
+
+    Geography and measures come from the census tables; Model 3's covariates and the
+    post-stratification frame from :mod:`socint.covariates`; boundaries of the same vintage
+    from :mod:`socint.geo.boundaries`. Every proxy and held term is listed in ``assumptions``.
+    """
+    from socint.covariates import NEEDED, build_area_covariates, build_frame
+
+    if data is None:
+        from socint.extract import extract_tables
+
+        folder: Path = extract_tables()
+    else:
+        folder = Path(data)
+        if not folder.is_dir():
+            raise InputDataError(f"--data {folder} is not a folder", file=folder,
+                                 hint="pass the folder holding the official files")
+    tables = FolderTables.scan(folder)
+    if census == 2021:
+        geo, lsoa, prov = geography_2021(tables)
+        measures, mprov = measures_2021(tables, geo, lsoa)
+    else:
+        geo, measures, prov = geography_and_measures_2011(tables)
+        mprov = []
+    ids = sorted({d for w in NEEDED[census].values() for d in w}
+                 | {"census2011_ethnicity_sex_age_lad_long"})
+    official = _by_dataset(tables, ids)
+    cov = build_area_covariates(census, official)
+    frame = build_frame(census, official, cov)
+    msoa_cov, la_cov = cov.model_columns()
+    keep = pd.Index(geo.msoas["msoa_code"])
+    msoa_cov = msoa_cov.loc[msoa_cov["msoa_code"].isin(keep)].reset_index(drop=True)
+    counts = frame.counts.loc[frame.counts["msoa_code"].isin(msoa_cov["msoa_code"])]
+    la_bounds, msoa_bounds, bprov = boundaries_for(census, tables)
+    used = {t.dataset: t for t in official.values()}
+    assumptions = [(p.term, f"{p.status}: {p.method}" + (f" — {p.caveat}" if p.caveat else ""))
+                   for p in (*cov.provenance, frame.provenance)]
+    if len(cov.excluded):
+        assumptions.append(("excluded areas", "; ".join(
+            f"{r.area_code} ({r.level}): {r.reason}" for r in cov.excluded.itertuples())))
+    return SourceData(
+        name=f"official tables, Census {census} ({'bundled extract' if data is None else folder})",
+        kind="official", census=census, lad_vintage=geo.lad_vintage, measures=measures,
+        las=geo.las, msoas=geo.msoas, msoa_covariates=msoa_cov, la_covariates=la_cov,
+        population=counts[["msoa_code", "sex", "age_band", "ethnicity", "count"]],
+        la_boundaries=la_bounds, msoa_boundaries=msoa_bounds,
+        provenance=tuple(prov + mprov + [provenance_of(t, "covariates / frame")
+                                         for t in used.values()] + bprov),
+        assumptions=tuple(assumptions),
+        extra={"tables": tables, "found": tables.report(census), "covariates": cov,
+               "notes": []})
+
+
+def official_change(config: Any, source: SourceData, index: Any) -> pd.DataFrame | None:
+    """2011 → 2021 change per LTLA21: the same trust source applied to both censuses.
+
+    The 2011 run is built from the same data folder (skipped, with a note, when its tables are
+    absent), with the same model and seed, so each simulation draw uses the same coefficients
+    in both censuses and the change interval reflects the change of the areas, not a re-draw
+    of the model. 2011 LAs merged by 2021 are combined with adult-population weights.
+    Comparability: the 2021 EDI/ID are computed over other groups and units than 2011's (see
+    the measures' descriptions), so their change mixes real change with the change of
+    definition; the table's ``note`` says so.
+    """
+    from dataclasses import replace as dc_replace
+
+    from socint import pipeline
+    from socint.composite.run import combine
+    from socint.composite.timeseries import change_table
+    from socint.covariates.la import la_changes
+
+    try:
+        earlier_src = official_source(2011, data=config.data)
+    except InputDataError as exc:
+        notes = source.extra.get("notes")
+        if isinstance(notes, list):
+            notes.append(f"no 2011 → 2021 change: the 2011 tables are not available "
+                         f"({exc.args[0]})")
+        return None
+    la11, msoa11 = pipeline.area_measures(earlier_src)
+    trust11, _ = pipeline.estimate_trust(config, earlier_src)
+    inputs11 = pipeline.index_inputs(earlier_src, la11, msoa11)
+    earlier = combine(trust11, inputs11, pipeline.index_config(config))
+    tables: FolderTables = source.extra["tables"]
+    lc = _by_dataset(tables, ["la_changes", "la_all_codes"])
+    mapping_frame = la_changes(lc).mapping(list(earlier.la["lad_code"].astype(str)), 2013, 2021)
+    best = mapping_frame.sort_values("share", ascending=False).drop_duplicates("old_code")
+    mapping = {str(o): str(n) for o, n in zip(best["old_code"], best["new_code"], strict=True)
+               if o != n}
+    later = dc_replace(index, inputs=dc_replace(index.inputs, vintage=2021))
+    earlier = dc_replace(earlier, inputs=dc_replace(earlier.inputs, vintage=2011))
+    out = change_table(earlier, later, mapping=mapping)
+    out["note"] = (out["note"].fillna("").astype(str) + "; EDI/ID definitions differ between "
+                   "censuses (2011: 14 groups, White British vs others over OAs; 2021: 6 groups "
+                   "by MSOA, White vs others over LSOA21)").str.lstrip("; ")
+    return out
+
+
+__all__ = ["REQUIREMENTS", "FolderTables", "Requirement", "discover", "official_change",
+           "official_source", "with_parents"]
