@@ -155,3 +155,22 @@ def test_usage_errors_exit_2_and_bugs_keep_their_traceback() -> None:
 
     res = RUNNER.invoke(demo, ["bug"])
     assert isinstance(res.exception, ZeroDivisionError)  # not swallowed: exit 1 + traceback
+
+
+def test_warnings_are_one_literal_line_each() -> None:
+    import warnings
+
+    demo = typer.Typer(cls=SocintGroup)
+
+    @demo.command()
+    def warns() -> None:
+        for _ in range(3):
+            warnings.warn("suspicious cell [file a.csv, row 2]", UserWarning, stacklevel=1)
+
+    @demo.command()
+    def other() -> None:
+        """Nothing."""
+
+    res = RUNNER.invoke(demo, ["warns"])
+    assert res.exit_code == 0
+    assert res.stderr == "warning: suspicious cell [file a.csv, row 2]\n"

@@ -81,6 +81,12 @@ def test_codes_give_lad_code_and_lad_name(tmp_path: Path) -> None:
     t = pd.read_csv(out)
     assert list(t.columns[:3]) == ["lad_code", "lad_name", "population"]
     assert "keyed by" not in res.stderr
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text("lad_code,lad_name\nE06000001,Hartlepool\n")
+    res = RUNNER.invoke(app, ["measures", str(src), "--la-lookup", str(lookup), "--out",
+                              str(tmp_path / "m2.csv")])
+    assert res.exit_code == 2  # an option with no effect is refused, not ignored
+    assert f"--la-lookup has no effect: {src} already carries lad_code" in res.stderr
 
 
 def test_a_name_no_la_matches_is_reported_with_the_lookup(tmp_path: Path) -> None:

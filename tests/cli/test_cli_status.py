@@ -45,15 +45,39 @@ def test_status_of_a_missing_store_says_so_and_creates_nothing(tmp_path: Path) -
 
 def test_status_of_a_folder_or_a_non_duckdb_file(tmp_path: Path) -> None:
     res = RUNNER.invoke(app, ["status", "--store", str(tmp_path)])
-    assert res.exit_code == 5 and f"the store path {tmp_path} is a folder" in res.stderr
+    assert res.exit_code == 5, res.output
+    assert f"the store path {tmp_path} is a folder" in res.stderr
+    assert "How to fix: pass" in res.stderr
     bad = tmp_path / "notes.duckdb"
     bad.write_text("not a database\n")
     res = RUNNER.invoke(app, ["status", "--store", str(bad)])
     assert res.exit_code == 5, res.output
-    err = " ".join(res.stderr.split())
-    assert f"the store file {bad} is not a DuckDB" in err
-    assert "socint never overwrites a file it did not create" in err
+    assert f"the store file {bad} is not a DuckDB database" in res.stderr
+    assert "How to fix: pass --store" in res.stderr
     assert bad.read_text() == "not a database\n"  # left as it was
+
+
+def test_status_of_a_store_locked_by_another_process(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store held by another process (e.g. a running ingest) is named with its PID after
+    the store's wait ($SOCINT_STORE_TIMEOUT, shortened here)."""
+    monkeypatch.setenv("SOCINT_STORE_TIMEOUT", "1")
+    store = tmp_path / "s.duckdb"
+    hold = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(store)!r})\n"
+         "con.execute('CREATE TABLE provenance (dataset VARCHAR)'); con.execute('CHECKPOINT')\n"
+         "print('held', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert hold.stdout is not None and hold.stdout.readline().strip() == "held"
+        res = RUNNER.invoke(app, ["status", "--store", str(store)])
+    finally:
+        hold.communicate("", timeout=60)
+    assert res.exit_code == 5, res.output
+    assert f"the store {store} is in use by another process, PID {hold.pid}" in res.stderr
+    assert "How to fix: wait for the other socint command" in res.stderr
+    assert RUNNER.invoke(app, ["status", "--store", str(store)]).exit_code == 0  # released
 
 
 def test_status_after_ingesting_files_with_missing_provenance(tmp_path: Path) -> None:

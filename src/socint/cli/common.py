@@ -249,7 +249,8 @@ def progress(out: Console | None = None) -> Progress:
 @contextmanager
 def warnings_to_stderr() -> Iterator[None]:
     """Show every warning raised inside as one ``warning: message`` line (no source line, no
-    markup parsing), once per distinct message; restores the warning filters afterwards."""
+    markup parsing), once per distinct message. Python's filters are kept (a library's
+    DeprecationWarning stays hidden); the previous display is restored afterwards."""
     seen: set[str] = set()
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -260,7 +261,6 @@ def warnings_to_stderr() -> Iterator[None]:
             warn(text)
 
     with warnings.catch_warnings():
-        warnings.simplefilter("default")
         warnings.showwarning = show
         yield
 

@@ -166,6 +166,7 @@ def measures(
                                or rollup != "pooled" or bias_sims):
         fail("--preset fixes the units, areas, scheme, group and roll-up; do not combine it "
              "with --unit-level/--area-level/--scheme/--group/--rollup/--bias-sims")
+    key = ""  # the output's key column (set when no preset renames the columns)
     with warnings.catch_warnings(record=True) as caught, console(err=True).status(
             "reading counts and computing measures…"):
         warnings.simplefilter("always")
@@ -174,7 +175,10 @@ def measures(
             ref = _la_reference(la_lookup) if la_lookup else None
             table = run_preset(preset, units, ref)
         else:
-            if la_lookup is not None and "lad_code" not in units.parents.columns:
+            if la_lookup is not None and "lad_code" in units.parents.columns:
+                fail(f"--la-lookup has no effect: {counts} already carries lad_code; drop "
+                     "the option")
+            if la_lookup is not None:
                 from socint.measures.presets import attach_la_codes
 
                 units = attach_la_codes(units, _la_reference(la_lookup))
@@ -185,7 +189,7 @@ def measures(
                                 area_level)
     for w in caught:
         warn(w.message)
-    if preset is None and key.endswith("_name"):
+    if key.endswith("_name"):
         _check_name_keys(units, key, area_level)
     from socint.io import write_csv
 
