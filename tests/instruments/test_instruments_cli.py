@@ -63,7 +63,7 @@ def test_scorecard_command_and_bad_reference(inputs: InstrumentInputs, tmp_path:
     assert (card["numerator"].dropna() >= 10).all()
     res = runner.invoke(app, ["scorecard", str(ind), "--reference", "martians",
                               "--out", str(tmp_path / "o")])
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     assert "martians" in _flat(res.output)
 
 
@@ -122,18 +122,18 @@ def test_survey_commands(inputs: InstrumentInputs, tmp_path: Path) -> None:
     bad = inputs.local_survey.copy()
     bad.loc[4, "belonging"] = "sort_of"
     res = runner.invoke(app, ["survey", "validate", str(_csv(bad, tmp_path / "bad.csv"))])
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     assert "row 5, column 'belonging': 'sort_of'" in _flat(res.output)
     # a margin cell with no respondents: unweightable, clear message
     none_young = inputs.local_survey[inputs.local_survey["age_band"] != "16-24"]
     res = runner.invoke(app, ["survey", "weight", str(_csv(none_young, tmp_path / "ny.csv")),
                               "--margins", str(m), "--la", la])
-    assert res.exit_code == 2 and "cannot be weighted" in _flat(res.output)
+    assert res.exit_code == 3 and "cannot be weighted" in _flat(res.output)
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     res = runner.invoke(app, ["survey", "validate", str(tmp_path / "nope.csv")])
-    assert res.exit_code == 2 and "not found" in _flat(res.output)
+    assert res.exit_code == 3 and "not found" in _flat(res.output)
 
 
 def test_scorecard_from_census_cross_table_with_la_list(tmp_path: Path) -> None:
@@ -152,9 +152,9 @@ def test_scorecard_from_census_cross_table_with_la_list(tmp_path: Path) -> None:
     assert card.loc["pakistani", "ratio"] == pytest.approx(1.5)  # 45% / 30%
     assert "Race-equality scorecard: Hartlepool" in (out / "scorecard_E06000001.html").read_text()
     bad = runner.invoke(app, ["scorecard", "--census", str(c), "--derive", "housing:x:2021"])
-    assert bad.exit_code == 2 and "DOMAIN:INDICATOR:CATEGORIES:YEAR" in _flat(bad.output)
+    assert bad.exit_code == 3 and "DOMAIN:INDICATOR:CATEGORIES:YEAR" in _flat(bad.output)
     other = _csv(pd.DataFrame({"lad_code": ["E06000002"]}), tmp_path / "other.csv")
     bad = runner.invoke(app, ["scorecard", "--census", str(c), "--derive",
                               "housing:social_renting:social_rented:2021",
                               "--known-las", str(other), "--out", str(out)])
-    assert bad.exit_code == 2 and "E06000001" in _flat(bad.output)
+    assert bad.exit_code == 4 and "E06000001" in _flat(bad.output)

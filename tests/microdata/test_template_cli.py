@@ -85,16 +85,16 @@ def test_cli_import_writes_table_and_report(files: dict[str, Path], lookup: pd.D
     pd.testing.assert_frame_equal(pd.read_parquet(pq), original, check_dtype=False)
 
 
-def test_cli_import_error_exits_2(files: dict[str, Path], tmp_path: Path) -> None:
+def test_cli_import_error_exits_with_its_class_code(files: dict[str, Path], tmp_path: Path) -> None:
     res = runner.invoke(app, ["survey", "import", str(files["sav"]), "--map",
                               str(files["map"]), "--out", str(tmp_path / "o.csv")])
-    assert res.exit_code == 2
+    assert res.exit_code == 4  # geography error class
     assert "pass --lookup" in res.output
     bad = tmp_path / "bad.sav"
     bad.write_text("a,b\n1,2\n")
     res = runner.invoke(app, ["survey", "import", str(bad), "--map", str(files["map"]),
                               "--out", str(tmp_path / "o.csv")])
-    assert res.exit_code == 2 and f"[file {bad}]" in res.output.replace("\n", "")
+    assert res.exit_code == 3 and f"[file {bad}]" in res.output.replace("\n", "")
     assert not (tmp_path / "o.csv").exists()
 
 

@@ -51,6 +51,6 @@ def schools(
             residential=read_census_table(residential, "census small-area") if residential
             else None, lookup=read_input(lookup, "small-area lookup") if lookup else None)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        fail(exc)
     for p in paths:
         typer.echo(f"wrote {p}")

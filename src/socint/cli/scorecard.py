@@ -51,6 +51,6 @@ def scorecard(
             school_census=read_input(school_census, "school census", text=True)
             if school_census else None)
     except SocintError as exc:
-        fail(str(exc), code=2)
+        fail(exc)
     for p in paths:
         typer.echo(f"wrote {p}")

@@ -14,9 +14,8 @@ from socint.errors import SocintError
 
 def _fail(exc: SocintError) -> NoReturn:
     """Exit 2 with the error; escaped so rich keeps the ``[file …, column …]`` part."""
-    from rich.markup import escape
 
-    fail(escape(str(exc)), code=2)
+    fail(exc)
 
 survey_app = typer.Typer(
     help="Local-survey toolkit: check responses against the question bank, weight them to the "
