@@ -9,15 +9,15 @@ import typer
 from rich.console import Console
 
 from socint.cli import app
-from socint.cli.common import progress
+from socint.cli.common import echo, output_dir, progress, success
 
-console = Console()
+console = Console(stderr=True)
 
 
 
 @app.command()
 def demo(
-    out: Path = typer.Option(Path("socint-demo"), help="Output folder."),
+    out: Path = typer.Option(Path("socint-demo"), callback=output_dir, help="Output folder."),
     seed: int = typer.Option(2011, help="Seed of the synthetic England and the simulations."),
     scale: float = typer.Option(1.0, help="Size of the synthetic England (1.0 ≈ 310 LAs)."),
     survey_size: int = typer.Option(30_000, help="Respondents in the synthetic survey."),
@@ -44,15 +44,14 @@ def demo(
 
         manifest = run_demo(config, progress=step)
         bar.update(task, completed=len(STAGES), description="done")
-    console.print(f"[green]✓[/green] demo finished in {time.perf_counter() - start:.1f} s; "
-                  f"outputs in {out}/")
+    success(f"demo finished in {time.perf_counter() - start:.1f} s; outputs in {out}/")
     folders: dict[str, int] = {}
     for name in manifest["outputs"]:
         if "/" in name:
             top = name.split("/", 1)[0]
             folders[top] = folders.get(top, 0) + 1
         else:
-            console.print(f"  {name}")
+            echo(f"  {name}")
     for top, count in folders.items():
-        console.print(f"  {top}/ ({count} files)")
-    console.print("  manifest.json (inputs with checksums, versions, seed, settings, timings)")
+        echo(f"  {top}/ ({count} files)")
+    echo("  manifest.json (inputs with checksums, versions, seed, settings, timings)")

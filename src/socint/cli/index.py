@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Literal
 
 import typer
 from rich.console import Console
 
 from socint.cli import app
+from socint.cli.common import echo, output_dir, success
 
 console = Console()
 
 
 @app.command("index")
 def index_command(
-    out: Path = typer.Option(Path("socint-index"), help="Output folder."),
+    out: Path = typer.Option(Path("socint-index"), callback=output_dir, help="Output folder."),
     inputs: Path | None = typer.Option(
         None, "--inputs", exists=True, file_okay=False,
         help="Folder of input CSVs (survey, msoa_covariates, la_covariates, population, las, "
@@ -29,10 +31,10 @@ def index_command(
     min_respondents: int = typer.Option(
         10, help="Direct and report-style estimates of areas with fewer respondents are "
                  "suppressed."),
-    method: str = typer.Option("mrp", help="Trust estimate used in the index: mrp, report or "
-                                           "direct."),
-    normalisation: str = typer.Option("rank", help="Composite normalisation: rank, zscore or "
-                                                   "minmax."),
+    method: Literal["mrp", "report", "direct"] = typer.Option(
+        "mrp", help="Trust estimate used in the index."),
+    normalisation: Literal["rank", "zscore", "minmax"] = typer.Option(
+        "rank", help="Composite normalisation."),
 ) -> None:
     """Estimate small-area trust (direct, report-style, MRP) and build the index.
 
@@ -63,16 +65,16 @@ def index_command(
         files = write_index(result, tmp)
     files = {name: out / p.name for name, p in files.items()}
     la = result.la
-    console.print(f"[green]✓[/green] index of {len(la)} LAs and {len(result.msoa)} MSOAs in "
-                  f"{time.perf_counter() - start:.1f} s; {int(la['most_integrated'].sum())} "
-                  "most integrated; outputs in " + str(out))
+    success(f"index of {len(la)} LAs and {len(result.msoa)} MSOAs in "
+            f"{time.perf_counter() - start:.1f} s; {int(la['most_integrated'].sum())} "
+            "most integrated; outputs in " + str(out))
     if result.validation is not None:
         v = result.validation
         row = v[(v["method"] == "mrp") & (v["group"] == "all")].iloc[0]
-        console.print(f"  MRP vs synthetic truth: r = {row['correlation']:.3f}, 90% coverage "
+        echo(f"  MRP vs synthetic truth: r = {row['correlation']:.3f}, 90% coverage "
                       f"{row['coverage90']:.1%}, 95% coverage {row['coverage95']:.1%}")
     for name in sorted(files):
-        console.print(f"  {files[name].name}")
+        echo(f"  {files[name].name}")
 
 
 __all__ = ["index_command"]

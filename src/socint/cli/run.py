@@ -8,12 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from socint.cli import app
-from socint.cli.common import progress
+from socint.cli.common import echo, output_dir, progress, success
 
-console = Console()
+console = Console(stderr=True)
 
 
 class Census(StrEnum):
@@ -39,7 +38,8 @@ class LadVintage(StrEnum):
 
 @app.command("run")
 def run_command(
-    out: Path = typer.Option(..., "--out", help="Output folder (replaced atomically)."),
+    out: Path = typer.Option(..., "--out", callback=output_dir,
+                             help="Output folder (replaced atomically)."),
     census: Census = typer.Option(Census.c2021, help="Census of the area data."),
     source: SourceKind = typer.Option(
         SourceKind.official, help="official: the official tables (--data or the bundled "
@@ -93,12 +93,13 @@ def run_command(
         bar.update(task, completed=len(STAGES), description="done")
     la = result.index.la
     n_most = int(la["most_integrated"].fillna(False).astype(bool).sum())
-    console.print(f"[green]✓[/green] {len(la)} LAs and {len(result.index.msoa)} MSOAs in "
-                  f"{time.perf_counter() - start:.1f} s; {n_most} most integrated; outputs in "
-                  f"{escape(str(out))}/")
-    console.print(f"  trust: {escape(result.trust.description)}")
+    success(f"{len(la)} LAs and {len(result.index.msoa)} MSOAs in "
+            f"{time.perf_counter() - start:.1f} s; {n_most} most integrated; outputs in {out}/")
+    echo(f"  trust: {result.trust.description}")
+    for note in result.manifest["notes"].get("source", []):
+        echo(f"  note: {note}")
     for name, seconds in result.manifest["stages_seconds"].items():
-        console.print(f"  {name}: {seconds:.1f} s")
+        echo(f"  {name}: {seconds:.1f} s")
 
 
 __all__ = ["run_command"]
