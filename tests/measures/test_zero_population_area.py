@@ -40,3 +40,33 @@ def test_scenario_all_zero_la_is_kept_with_nan_and_a_note() -> None:
     msgs = [str(w.message) for w in caught if issubclass(w.category, MeasureWarning)]
     assert any("E06000002 (every unit of the area has zero population)" in m for m in msgs)
     assert out.loc["E06000001", "note"] == ""  # nothing earlier changed for the other LA
+
+
+def test_census2021_files_work_in_measures_with_named_definitions() -> None:
+    """Issue 11 §6: TS021 LTLA/MSOA/LSOA files are accepted; the 2021 measures say what they are."""
+    from conftest import shared_path
+    from socint.measures.presets import (
+        MEASURE_DEFINITIONS,
+        census2021_la_measures,
+        change_comparability,
+    )
+    from socint.measures.sources import read_units
+
+    d = ("census2021_demographr",)
+    lad = read_units(shared_path(*d, "ethnicity21_ltla21.csv"))
+    msoa = read_units(shared_path(*d, "ethnicity21_msoa21.csv"))
+    lsoa = read_units(shared_path(*d, "ethnicity21_lsoa21.csv"))
+    assert (lad.level, msoa.level, lsoa.level) == ("lad", "msoa", "lsoa")
+    assert "E09000001" in set(lad.parents["lad_code"])
+    assert msoa.parents["lad_code"].notna().all() and len(msoa.codes) == 6856
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MeasureWarning)
+        out = census2021_la_measures(lsoa, msoa).set_index("lad_code")
+    assert len(out) == 309
+    # Isles of Scilly is one LSOA21: no dissimilarity, said in the note
+    assert np.isnan(out.loc["E06000053", "dissimilarity"])
+    assert "only one populated unit" in out.loc["E06000053", "note"]
+    # the 2021 EDI over 6 groups is lower than the 2011 14-group EDI of the City (0.627)
+    assert 0.3 < out.loc["E09000001", "edi"] < 0.627
+    assert "NOT Bright Blue" in MEASURE_DEFINITIONS[2021]["dissimilarity"]
+    assert change_comparability("dissimilarity").startswith("not comparable")
