@@ -15,7 +15,8 @@ import pytest
 
 from socint.errors import InputDataError
 from socint.extract import available, data_dir, load, manifest
-from socint.extract.build import ATTRIBUTION, OS_ATTRIBUTION, build
+from socint.extract.build import build
+from socint.extract.common import ATTRIBUTION, OS_ATTRIBUTION
 from socint.extract.tables import official_table, unit_counts
 
 NEEDED = {  # what `socint run` and the covariates need (issue 11 §5)

@@ -2,128 +2,38 @@
 
 Every output is *derived*: England only, the columns the run needs, socint's area keys
 (``oa_code, lsoa_code, msoa_code, lad_code, region_code`` + ``_name``), counts as published.
-Tables are Parquet (zstd, no pandas metadata), boundary sets gzipped GeoJSON (mtime 0,
-coordinates simplified with shapely's topology-preserving simplification and snapped to a
-1e-4 degree grid, about 10 m). The build is deterministic: the same files and library versions
-give byte-identical outputs (checked by ``tests/extract``).
-
-Sources (folder names under the data directory; each folder's README gives the publisher's
-original): see :data:`TABLES` and :func:`build`.
+Tables are Parquet (zstd, no pandas metadata), boundary sets gzipped GeoJSON (mtime 0; see
+:mod:`socint.extract.shapes`). The build is deterministic: the same files and library versions
+give byte-identical outputs (checked by ``tests/extract``). Source files: :data:`F`.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from socint.errors import InputDataError
 from socint.extract import MANIFEST_NAME, sha256_bytes
-
-OGL = "Open Government Licence v3.0"
-ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0"
-OS_ATTRIBUTION = "Contains OS data © Crown copyright and database right"
-MAX_FILE_BYTES = 2_000_000
-MAX_TOTAL_BYTES = 10_000_000
-#: Simplification tolerance (degrees) and coordinate grid of bundled boundaries.
-SIMPLIFY = {"lad": 0.0005, "msoa": 0.0003}
-GRID = 1e-4
-
-ONS, MHCLG, DEFRA = "Office for National Statistics", "MHCLG", "ONS and Defra"
-
-F = {  # source files, relative to the data directory
-    "oa11": "census2011_ethnicity_oa_lsoa_mlid/ethnicity_2011_oa_ew.csv",
-    "lsoa11": "census2011_ethnicity_oa_lsoa_mlid/ethnicity_2011_lsoa_ew.csv",
-    "qs201": "census2011_ethnicity_la_qs201ew/qs201ew_ethnic_group_2011_la_ew.csv",
-    "dc2101": "census2011_dc2101ew_ethnicity_sex_age_la/dc2101ew_ethnicity_sex_age_la_ew_long.csv",
-    "iod_lsoa": "iod_2015_2019_humaniverse/imd2019_england_lsoa11.csv",
-    "iod_msoa": "iod_2015_2019_humaniverse/imd2019_england_msoa11.csv",
-    "iod_lad": "iod_2015_2019_humaniverse/imd2019_england_ltla19.csv",
-    "ruc": "ruc2011_lsoa/ruc2011_lsoa11_ew.csv",
-    "pop19": "census2021_demographr/population19_msoa11.csv",
-    "eth21_lsoa": "census2021_demographr/ethnicity21_lsoa21.csv",
-    "eth21_msoa": "census2021_demographr/ethnicity21_msoa21.csv",
-    "eth21_lad": "census2021_demographr/ethnicity21_ltla21.csv",
-    "prof21": "census2021_demographr/proficiency21_msoa21.csv",
-    "age21": "census2021_age6_lsoa21_msoa21/age6_msoa21_ew.csv",
-    "lk_lsoa11_21": "geographr_2021_lookups_boundaries/lookup_lsoa11_lsoa21_ltla22.csv",
-    "lk_lsoa21": "geographr_2021_lookups_boundaries/lookup_lsoa21_msoa21_ltla22.csv",
-    "lk_lad21_rgn": "geographr_2021_lookups_boundaries/lookup_ltla21_region21.csv",
-    "lk_lad22_23": "geographr_2021_lookups_boundaries/lookup_ltla22_ltla23.csv",
-    "lk_lad19_rgn": "geographr_lookups_boundaries/lookup_ltla19_region19.csv",
-    "lk_msoa11_lad19": "geographr_lookups_boundaries/lookup_msoa11_ltla19.csv",
-    "lk_lad14": "ons_uk_topojson_lad_2014_2025/ltla14_lookup.csv",
-    "changes": "ons_uk_topojson_lad_2014_2025/ltla_changes_2014_2025.csv",
-    "topo": "ons_uk_topojson_lad_2014_2025/uk_topo_2014_2025.topojson",
-    "msoa11_geo": "geographr_lookups_boundaries/boundaries_msoa11.geojson",
-    "msoa21_geo": "geographr_2021_lookups_boundaries/boundaries_msoa21.geojson",
-}
-
-
-@dataclass
-class Output:
-    """One derived file and what the manifest says about it."""
-
-    name: str
-    obj: pd.DataFrame | dict[str, Any]
-    description: str
-    sources: Sequence[str]
-    publisher: str
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-class Builder:
-    """Reads the source files once each and remembers their checksums."""
-
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self._sha: dict[str, str] = {}
-
-    def path(self, key: str) -> Path:
-        p = self.data / F[key]
-        if not p.is_file():
-            raise InputDataError(f"source file for the extract is missing: {F[key]}", file=p,
-                                 hint="point --data at the folder holding the official files "
-                                 "(see docs/data.md for where each comes from)")
-        return p
-
-    def sha(self, key: str) -> str:
-        if key not in self._sha:
-            self._sha[key] = sha256_bytes(self.path(key).read_bytes())
-        return self._sha[key]
-
-    def csv(self, key: str, **kw: Any) -> pd.DataFrame:
-        return pd.read_csv(self.path(key), encoding="utf-8-sig", **kw)
-
-
-def _wide(table: Any) -> pd.DataFrame:
-    """An OfficialTable of counts as a wide frame: area_code + one column per category."""
-    from socint.data.table import SCHEMES
-
-    w = table.data.pivot(index="area_code", columns="category", values="count")
-    w = w.reindex(columns=list(SCHEMES[table.scheme])).astype("int64")
-    return w.reset_index()
-
-
-def _england(df: pd.DataFrame, col: str) -> pd.DataFrame:
-    return df[df[col].astype(str).str.startswith("E")].sort_values(col, ignore_index=True)
-
-
-# -- 2011 -----------------------------------------------------------------------------------
-def lad11_reference(b: Builder) -> pd.DataFrame:
-    """The 326 English LAs of the 2011 Census (QS201EW codes and names)."""
-    from socint.data import read_official
-
-    areas = read_official(b.path("qs201")).areas
-    assert areas is not None
-    ref = areas.rename(columns={"area_code": "lad_code", "area_name": "lad_name"})
-    return _england(ref[["lad_code", "lad_name"]], "lad_code")
+from socint.extract.common import (
+    ATTRIBUTION,
+    DEFRA,
+    MAX_FILE_BYTES,
+    MAX_TOTAL_BYTES,
+    MHCLG,
+    OGL,
+    ONS,
+    Builder,
+    F,
+    Output,
+    _england,
+    _wide,
+    lad11_reference,
+)
+from socint.extract.shapes import boundaries, expected_codes
 
 
 def tables_2011(b: Builder) -> list[Output]:
@@ -326,116 +236,6 @@ def tables_changes(b: Builder) -> list[Output]:
                    ONS, {"kind": "changes"})]
 
 
-# -- boundaries -----------------------------------------------------------------------------
-def simplify_collection(fc: dict[str, Any], level: str) -> dict[str, Any]:
-    """Simplify (topology-preserving), snap to the grid, and check each shape stays valid."""
-    import shapely
-    from shapely.geometry import mapping, shape
-
-    feats = []
-    for f in fc["features"]:
-        code = f["properties"][f"{level}_code"]
-        g = shapely.make_valid(shape(f["geometry"]))
-        s = shapely.set_precision(shapely.simplify(g, SIMPLIFY[level], preserve_topology=True),
-                                  GRID)
-        if s.is_empty or s.area == 0:  # tiny area: keep it at the grid only
-            s = shapely.set_precision(g, GRID)
-        if s.is_empty or not s.is_valid:
-            raise InputDataError(f"shape of {code} is empty or invalid after simplification",
-                                 code=code, hint="lower SIMPLIFY/GRID in socint.extract.build")
-        polys = _polygons(s)
-        if not polys:
-            raise InputDataError(f"shape of {code} has no polygon after simplification",
-                                 code=code, hint="lower SIMPLIFY/GRID in socint.extract.build")
-        geom = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
-        m = mapping(geom)
-        feats.append({"type": "Feature", "properties": f["properties"],
-                      "geometry": {"type": m["type"], "coordinates": _round(m["coordinates"])}})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-def _polygons(geom: Any) -> list[Any]:
-    """The polygons of a geometry, collections flattened (lines/points from make_valid dropped)."""
-    if geom.geom_type == "Polygon":
-        return [geom] if not geom.is_empty else []
-    if hasattr(geom, "geoms"):
-        return [p for g in geom.geoms for p in _polygons(g)]
-    return []
-
-
-def _round(coords: Any) -> Any:
-    if isinstance(coords[0], (float, int)):
-        return [round(float(coords[0]), 4), round(float(coords[1]), 4)]
-    return [_round(c) for c in coords]
-
-
-def expected_codes(b: Builder) -> pd.DataFrame:
-    """The English area codes of each vintage, from the lookups (independent of the shapes)."""
-    rows = []
-    ref11 = lad11_reference(b)
-    rows.append(ref11.assign(level="lad", vintage=2011))
-    r19 = _england(b.csv("lk_lad19_rgn", dtype=str), "ltla19_code")
-    rows.append(pd.DataFrame({"lad_code": r19["ltla19_code"], "lad_name": r19["ltla19_name"],
-                              "level": "lad", "vintage": 2019}))
-    r21 = _england(b.csv("lk_lad21_rgn", dtype=str), "ltla21_code")
-    rows.append(pd.DataFrame({"lad_code": r21["ltla21_code"], "lad_name": r21["ltla21_name"],
-                              "level": "lad", "vintage": 2021}))
-    r23 = _england(b.csv("lk_lad22_23", dtype=str), "ltla23_code").drop_duplicates("ltla23_code")
-    rows.append(pd.DataFrame({"lad_code": r23["ltla23_code"], "lad_name": r23["ltla23_name"],
-                              "level": "lad", "vintage": 2023}))
-    out = pd.concat(rows, ignore_index=True).rename(columns={"lad_code": "area_code",
-                                                             "lad_name": "area_name"})
-    m11 = _england(b.csv("lk_msoa11_lad19", dtype=str), "msoa11_code")
-    m21 = _england(b.csv("lk_lsoa21", dtype=str).drop_duplicates("msoa21_code"), "msoa21_code")
-    msoa = pd.concat([
-        pd.DataFrame({"area_code": m11["msoa11_code"], "area_name": m11.get("msoa11_name"),
-                      "level": "msoa", "vintage": 2011}),
-        pd.DataFrame({"area_code": m21["msoa21_code"], "area_name": m21["msoa21_name"],
-                      "level": "msoa", "vintage": 2021})], ignore_index=True)
-    out = pd.concat([out, msoa], ignore_index=True)
-    out["vintage"] = out["vintage"].astype("int64")
-    return out[["level", "vintage", "area_code", "area_name"]].sort_values(
-        ["level", "vintage", "area_code"], ignore_index=True)
-
-
-def boundaries(b: Builder, codes: pd.DataFrame) -> list[Output]:
-    from socint.geo.boundaries import (
-        LA_YEARS,
-        check_boundary_codes,
-        feature_codes,
-        read_la_topojson,
-        read_msoa_geojson,
-    )
-
-    out = []
-    srcs: list[tuple[str, int, Callable[[], dict[str, Any]], str]] = [
-        *[("lad", y, (lambda y=y: read_la_topojson(b.path("topo"), y)), "topo")
-          for y in LA_YEARS],
-        ("msoa", 2011, lambda: read_msoa_geojson(b.path("msoa11_geo")), "msoa11_geo"),
-        ("msoa", 2021, lambda: read_msoa_geojson(b.path("msoa21_geo")), "msoa21_geo"),
-    ]
-    for level, year, read, key in srcs:
-        exp = codes.loc[(codes["level"] == level) & (codes["vintage"] == year), "area_code"]
-        fc = simplify_collection(read(), level)
-        chk = check_boundary_codes(feature_codes(fc, level), exp, level=level, vintage=year)
-        chk.raise_if_bad(b.path(key))
-        n_vert = int(sum(np.asarray(_flat(f["geometry"]["coordinates"])).size // 2
-                         for f in fc["features"]))
-        out.append(Output(
-            f"boundaries_{level}{year}", fc, f"{'LA' if level == 'lad' else 'MSOA'} "
-            f"boundaries of {year}, England ({chk.n_shapes} shapes, one per area; simplified "
-            f"{SIMPLIFY[level]} deg, grid {GRID} deg; {n_vert} vertices)", [key], ONS,
-            {"kind": "boundaries", "level": level, "vintage": year,
-             "attribution_extra": OS_ATTRIBUTION}))
-    return out
-
-
-def _flat(c: Any) -> list[float]:
-    if isinstance(c[0], (float, int)):
-        return [float(c[0]), float(c[1])]
-    return [x for part in c for x in _flat(part)]
-
-
 # -- writing --------------------------------------------------------------------------------
 def encode(obj: pd.DataFrame | dict[str, Any]) -> tuple[bytes, str, int]:
     """Deterministic bytes, file suffix and row count of a table or boundary set."""
@@ -525,15 +325,4 @@ def _write_folder(out: Path, blobs: dict[str, bytes]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-__all__ = [
-    "ATTRIBUTION",
-    "GRID",
-    "OGL",
-    "OS_ATTRIBUTION",
-    "SIMPLIFY",
-    "F",
-    "build",
-    "encode",
-    "expected_codes",
-    "simplify_collection",
-]
+__all__ = ["build", "encode"]
