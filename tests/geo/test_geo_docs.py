@@ -15,10 +15,10 @@ def _blocks() -> list[str]:
 
 
 def test_doc_has_examples() -> None:
-    assert len(_blocks()) == 3
+    assert len(_blocks()) == 4
 
 
-@pytest.mark.parametrize("index", range(3))
+@pytest.mark.parametrize("index", range(4))
 def test_doc_example_runs(index: int) -> None:
     code = _blocks()[index]
     assert "assert" in code

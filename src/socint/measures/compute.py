@@ -118,7 +118,9 @@ def compute_measures(
     """Compute ``specs`` for every area of ``area_level`` from ``units``.
 
     Units with zero population are dropped (with a :class:`MeasureWarning` giving their
-    number); areas where a measure is undefined get NaN, the reason in ``note`` and a warning.
+    number); an area whose every unit has zero population is kept with population 0, NaN
+    measures and the note "every unit of the area has zero population"; areas where a measure
+    is undefined get NaN, the reason in ``note`` and a warning naming them.
 
     Returns
     -------
@@ -130,18 +132,25 @@ def compute_measures(
     for spec in specs:
         spec.check()
     base = units.drop_empty()
-    parent, keys = base.area_index(area_level)
+    # Area keys come from every unit, so an area whose units all have zero population is kept
+    # (NaN measures and a note) instead of vanishing from the output unremarked.
+    all_parent, keys = units.area_index(area_level)
+    base_idx, base_keys = base.area_index(area_level)
+    parent = keys.get_indexer(base_keys)[base_idx]
     n_areas = len(keys)
     out = pd.DataFrame({"area_code": keys.to_numpy(dtype=object)})
     name_col = f"{area_level}_name"
-    if name_col in base.parents.columns:
-        names = base.parents[name_col].groupby(parent).first()
+    if name_col in units.parents.columns:
+        names = units.parents[name_col].groupby(all_parent).first()
         out["area_name"] = names.reindex(range(n_areas)).to_numpy(dtype=object)
     else:
         out["area_name"] = pd.NA
     out["population"] = np.bincount(parent, weights=base.total, minlength=n_areas).astype(
         np.int64)
     notes: list[list[str]] = [[] for _ in range(n_areas)]
+    empty = np.flatnonzero(out["population"].to_numpy() == 0)
+    for i in empty:
+        notes[i].append("every unit of the area has zero population")
     for spec in specs:
         values = _one(base, spec, area_level, keys, notes)
         rank, decile = rank_and_decile(values)

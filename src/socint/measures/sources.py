@@ -48,7 +48,46 @@ def read_units(source: str | Path, *, scheme: str | None = None, seed: int = 201
         from socint.data.nomis import read_census2011_nomis
 
         return UnitCounts.from_table(read_census2011_nomis(path))
+    if {"ltla21_code", "msoa21_code", "lsoa21_code"} & set(header):
+        return census2021_units(path)
     return _read_wide(path, header, scheme)
+
+
+def census2021_units(path: str | Path) -> UnitCounts:
+    """Census 2021 TS021 counts (LTLA21 19 groups, MSOA21 6 groups, LSOA21 5 broad groups).
+
+    The files carry no parent codes, so LSOA21 and MSOA21 units get ``msoa_code``/``lad_code``
+    from the bundled ONS lookup (``socint.extract``: LSOA21 -> MSOA21 -> LTLA21); units of
+    Wales, absent from the England lookup, keep no LA and are dropped by the England presets.
+    """
+    from socint.data import read_official
+
+    table = read_official(path)
+    units = UnitCounts.from_table(table)
+    if table.level == "lad":  # each unit is its own LA: key the output on its code
+        from dataclasses import replace as _replace
+
+        parents = units.parents.copy()
+        parents["lad_code"] = pd.Series(units.codes, dtype=object).to_numpy()
+        return _replace(units, parents=parents)
+    if table.level in ("lsoa", "msoa") and "lad_code" not in units.parents.columns:
+        from socint.extract import load
+
+        lk = load("lookup_lsoa21_msoa21_lad21")
+        assert isinstance(lk, pd.DataFrame)
+        key = f"{table.level}_code"
+        lk = lk.drop_duplicates(key).set_index(key)
+        parents = units.parents.copy()
+        codes = pd.Series(units.codes, dtype=object)
+        if table.level == "lsoa":
+            parents["msoa_code"] = codes.map(lk["msoa_code"]).to_numpy(dtype=object)
+        parents["lad_code"] = codes.map(lk["lad_code"]).to_numpy(dtype=object)
+        parents["lad_name"] = codes.map(lk["lad_name"]).to_numpy(dtype=object)
+        keep = codes.map(lambda c: str(c).startswith("E")).to_numpy(dtype=bool)
+        from dataclasses import replace
+
+        units = replace(units, parents=parents).only(keep)
+    return units
 
 
 def _read_wide(path: Path, header: list[str], scheme: str | None) -> UnitCounts:
@@ -100,4 +139,4 @@ def synthetic_units(seed: int = 2011) -> UnitCounts:
     return UnitCounts.from_table(table)
 
 
-__all__ = ["SYNTHETIC", "read_units", "synthetic_units"]
+__all__ = ["SYNTHETIC", "census2021_units", "read_units", "synthetic_units"]
