@@ -320,15 +320,24 @@ def boundaries_for(census: int, tables: FolderTables
         prov.append(Provenance("LA boundaries (ONS, super-generalised)", str(topo[0]), "",
                                "Office for National Statistics", "Open Government Licence "
                                "v3.0", "map"))
-    for path in tables.found.get("boundaries_geojson", []):
-        head = path.read_bytes()[:2000].decode("utf-8", "ignore")
-        want = "msoa21" if census == 2021 else "msoa11"
-        if want in head.lower() or want in path.name.lower():
+    from socint.errors import GeographyError
+
+    # the complete MSOA set of the census's vintage: try candidates, largest first
+    candidates = sorted(tables.found.get("boundaries_geojson", []),
+                        key=lambda q: -q.stat().st_size)
+    want = "msoa21" if census == 2021 else "msoa11"
+    for path in candidates:
+        head = path.read_bytes()[:4000].decode("utf-8", "ignore").lower()
+        if want not in head and want not in path.name.lower():
+            continue
+        try:
             msoa = msoa_boundaries(census, path=path)
-            prov.append(Provenance("MSOA boundaries (ONS, simplified)", str(path), "",
-                                   "Office for National Statistics",
-                                   "Open Government Licence v3.0", "MSOA map"))
-            break
+        except GeographyError:
+            continue
+        prov.append(Provenance("MSOA boundaries (ONS, simplified)", str(path), "",
+                               "Office for National Statistics",
+                               "Open Government Licence v3.0", "MSOA map"))
+        break
     return la, msoa, prov
 
 

@@ -237,6 +237,36 @@ def tables_changes(b: Builder) -> list[Output]:
 
 
 # -- writing --------------------------------------------------------------------------------
+#: Tables of the official files the run itself reads at run time (besides its snapshots).
+RUNTIME_TABLES = frozenset({"lookup_lsoa21_msoa21_lad21", "lookup_lad22_lad23"})
+
+
+def run_snapshots(data: Path) -> list[tuple[Output, bytes, str, int]]:
+    """The run inputs of Census 2021 and 2011 (:mod:`socint.extract.snapshot`), as outputs.
+
+    Each is built by :func:`socint.official.official_source` from the official files in
+    ``data`` — the same code ``socint run --data`` runs — so the bundled run and a run on the
+    official files give the same index.
+    """
+    from socint.extract.snapshot import encode_source
+    from socint.official import official_source
+
+    out: list[tuple[Output, bytes, str, int]] = []
+    for census in (2021, 2011):
+        source = official_source(census, data=data)
+        used = sorted({(str(Path(p.file).resolve().relative_to(data.resolve())), p.sha256)
+                       for p in source.provenance if p.sha256})
+        sources = [{"file": f, "sha256": h} for f, h in used]
+        for fname, raw in encode_source(source, root=data).items():
+            name, suffix = fname.split(".", 1)
+            o = Output(name, {}, f"Census {census} run input ({name.split('_', 1)[1]}) derived "
+                       "by socint.official.official_source from the official tables listed "
+                       "under sources", [], ONS, {"kind": "run input", "census": census,
+                                                  "sources_direct": sources})
+            out.append((o, raw, "." + suffix, 0))
+    return out
+
+
 def encode(obj: pd.DataFrame | dict[str, Any]) -> tuple[bytes, str, int]:
     """Deterministic bytes, file suffix and row count of a table or boundary set."""
     if isinstance(obj, dict):
@@ -264,14 +294,15 @@ def build(data: str | Path, out: str | Path) -> dict[str, Any]:
     """
     b = Builder(Path(data))
     codes = expected_codes(b)
-    outputs = [*tables_2011(b), *tables_iod_ruc(b), *tables_2021(b), *tables_changes(b),
-               Output("area_codes", codes, "English area codes and names per level and vintage "
-                      "(LA 2011/2019/2021/2023, MSOA 2011/2021), from the ONS lookups: the "
-                      "areas a boundary set must cover exactly",
-                      ["qs201", "lk_lad19_rgn", "lk_lad21_rgn", "lk_lad22_23",
-                       "lk_msoa11_lad19", "lk_lsoa21"], ONS, {"kind": "lookup"})]
+    outputs = [o for o in tables_2021(b) if o.name in RUNTIME_TABLES]
+    outputs.append(Output("area_codes", codes, "English area codes and names per level and "
+                          "vintage (LA 2011/2019/2021/2023, MSOA 2011/2021), from the ONS "
+                          "lookups: the areas a boundary set must cover exactly",
+                          ["qs201", "lk_lad19_rgn", "lk_lad21_rgn", "lk_lad22_23",
+                           "lk_msoa11_lad19", "lk_lsoa21"], ONS, {"kind": "lookup"}))
     outputs += boundaries(b, codes)
     encoded = [(o, *encode(o.obj)) for o in outputs]
+    encoded += run_snapshots(Path(data))
     big = [f"{o.name} ({len(raw)} bytes)" for o, raw, _, _ in encoded if len(raw) > MAX_FILE_BYTES]
     total = sum(len(raw) for _, raw, _, _ in encoded)
     if big or total > MAX_TOTAL_BYTES:
@@ -285,11 +316,12 @@ def build(data: str | Path, out: str | Path) -> dict[str, Any]:
         blobs[fname] = raw
         meta = dict(o.meta)
         extra = meta.pop("attribution_extra", None)
+        direct = meta.pop("sources_direct", None)
         files[o.name] = {
             "file": fname, "rows": rows, "bytes": len(raw), "sha256": sha256_bytes(raw),
             "description": o.description,
             "columns": list(o.obj.columns) if isinstance(o.obj, pd.DataFrame) else None,
-            "sources": [{"file": F[k], "sha256": b.sha(k)} for k in o.sources],
+            "sources": direct or [{"file": F[k], "sha256": b.sha(k)} for k in o.sources],
             "publisher": o.publisher, "licence": OGL,
             "attribution": ATTRIBUTION + (f". {extra}" if extra else ""), **meta}
     manifest = {"name": "socint real-England extract", "built_by": "scripts/build_extract.py",
@@ -315,7 +347,7 @@ def _write_folder(out: Path, blobs: dict[str, bytes]) -> None:
     try:
         for fname, raw in blobs.items():
             (tmp / fname).write_bytes(raw)
-        old = [p for p in out.iterdir() if p.name.endswith((".parquet", ".geojson.gz"))
+        old = [p for p in out.iterdir() if p.name.endswith((".parquet", ".geojson.gz", ".json"))
                or p.name == MANIFEST_NAME]
         for p in old:
             p.unlink()

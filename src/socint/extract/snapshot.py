@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,9 +98,20 @@ def _frame_long(wide: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["msoa_code", "sex", "age_band", "ethnicity"], ignore_index=True)
 
 
-def encode_source(source: SourceData) -> dict[str, bytes]:
-    """The snapshot files of one census's official source (name → bytes)."""
+def encode_source(source: SourceData, root: Path | None = None) -> dict[str, bytes]:
+    """The snapshot files of one census's official source (name → bytes).
+
+    ``root``: input file paths are recorded relative to it (no machine-specific paths).
+    """
     c = source.census
+
+    def rel(file: str) -> str:
+        if root is None:
+            return file
+        try:
+            return str(Path(file).resolve().relative_to(Path(root).resolve()))
+        except ValueError:
+            return Path(file).name
     files = {
         f"source{c}_las.parquet": parquet_bytes(source.las),
         f"source{c}_msoas.parquet": parquet_bytes(source.msoas),
@@ -111,10 +123,12 @@ def encode_source(source: SourceData) -> dict[str, bytes]:
     for i, m in enumerate(source.measures):
         files[f"source{c}_units{i}.parquet"] = parquet_bytes(_units_frame(m.units))
         units_meta.append({"level": m.units.level, "scheme": m.units.scheme})
-    meta = {"name": source.name, "census": c, "lad_vintage": source.lad_vintage,
-            "units": units_meta, "provenance": [p.as_dict() for p in source.provenance],
+    meta = {"census": c, "lad_vintage": source.lad_vintage,
+            "units": units_meta,
+            "provenance": [{**p.as_dict(), "file": rel(p.file)} for p in source.provenance],
             "assumptions": [list(a) for a in source.assumptions],
-            "found": source.extra.get("found", []),
+            "found": [{**f, "files": ", ".join(rel(x) for x in str(f.get("files", "")).split(", ")
+                                                if x)} for f in source.extra.get("found", [])],
             "lad_mapping_2011": dict(sorted(source.extra.get("lad_mapping_2011", {}).items()))}
     files[f"source{c}_meta.json"] = (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode()
     return files
@@ -155,7 +169,6 @@ def bundled_source(census: int, folder: str | None = None) -> SourceData:
     does not match its checksum in the extract's manifest.
     """
     import hashlib
-    from pathlib import Path
 
     from socint.errors import InputDataError
     from socint.extract import data_dir, load, manifest
@@ -163,8 +176,10 @@ def bundled_source(census: int, folder: str | None = None) -> SourceData:
     base = Path(folder) if folder else data_dir()
     files = manifest(folder)["files"]
 
+    by_file = {e["file"]: e for e in files.values()}
+
     def read(name: str) -> bytes:
-        entry = files.get(name)
+        entry = by_file.get(name)
         if entry is None:
             raise InputDataError(
                 f"the bundled extract has no Census {census} run inputs ({name})",
