@@ -47,7 +47,7 @@ def test_2021_geography_and_measures(tables: FolderTables, shared_data: Path) ->
     p = counts / counts.sum()
     city = msoa.set_index("msoa_code").loc["E02000001", "edi"]
     assert city == pytest.approx(1 - (p ** 2).sum(), abs=1e-12)
-    assert "not directly comparable" in " ".join(i.description for i in inputs)
+    assert "NOT Bright Blue" in " ".join(i.description for i in inputs)
 
 
 def test_2011_reproduces_the_published_la_measures(tables: FolderTables) -> None:

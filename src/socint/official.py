@@ -227,42 +227,36 @@ def measures_2021(tables: FolderTables, geo: Geography, lsoa: pd.DataFrame
 
 
 def measure_inputs_2021(msoa_units: UnitCounts, lsoa_units: UnitCounts) -> tuple[Any, ...]:
-    """The 2021 measures (one definition, for the folder and the bundled extract alike)."""
+    """The 2021 measures, by the presets ``census2021_edi_msoa6`` and
+    ``census2021_id_white_lsoa`` (one definition, for the folder and the bundled extract)."""
     from socint.measures.compute import MeasureSpec
+    from socint.measures.presets import CENSUS2021_EDI, CENSUS2021_ID, MEASURE_DEFINITIONS
     from socint.sources import MeasureInput
 
-    edi = MeasureInput(
-        msoa_units,
-        (MeasureSpec(column="edi", measure="simpson", unit_level="msoa",
-                     rollup="weighted_mean"),),
-        (MeasureSpec(column="edi", measure="simpson"),),
-        "EDI: Simpson's index of each MSOA over the 6 ethnic groups Census 2021 publishes by "
-        "MSOA (TS021), population-weighted mean over the LA's MSOAs (Bright Blue's 2011 EDI "
-        "used 14 groups)")
-    d_spec = MeasureSpec(column="dissimilarity", measure="dissimilarity", group="white",
-                         scale=100.0)
-    dis = MeasureInput(
-        lsoa_units, (d_spec,), (d_spec,),
-        "ID: White (all White groups) vs all others across LSOA21, 0-100 (Census 2021 "
-        "publishes only 5 broad groups by LSOA; Bright Blue's 2011 ID was White British vs "
-        "all others across Output Areas, so the two are not directly comparable)")
+    defs = MEASURE_DEFINITIONS[2021]
+    edi = MeasureInput(msoa_units, CENSUS2021_EDI.specs,
+                       (MeasureSpec(column="edi", measure="simpson"),),
+                       f"EDI: {defs['edi']}")
+    dis = MeasureInput(lsoa_units, CENSUS2021_ID.specs, CENSUS2021_ID.specs,
+                       f"ID: {defs['dissimilarity']}")
     return (edi, dis)
 
 
 def measure_inputs_2011(units: UnitCounts) -> tuple[Any, ...]:
     """Bright Blue's 2011 measures over Output Areas (the ``bright_blue_2019`` preset)."""
     from socint.measures.compute import MeasureSpec
-    from socint.measures.presets import BRIGHT_BLUE_2019
+    from socint.measures.presets import (
+        BRIGHT_BLUE_2019_SPECS,
+        MEASURE_DEFINITIONS,
+        bright_blue_2019_id,
+    )
     from socint.sources import MeasureInput
 
-    msoa_specs = (
-        MeasureSpec(column="edi", measure="simpson", scheme="ethnicity_2011_mlid14"),
-        MeasureSpec(column="dissimilarity", measure="dissimilarity", unit_level="oa",
-                    scheme="ethnicity_white_british", group="white_british", scale=100.0))
-    return (MeasureInput(units, BRIGHT_BLUE_2019.specs, msoa_specs,
-                         "EDI: Simpson's index of each MSOA over the 14 MLID groups, "
-                         "population-weighted mean over the LA's MSOAs; ID: White British vs "
-                         "all others across the LA's Output Areas, 0-100 (Bright Blue 2019)"),)
+    msoa_specs = (MeasureSpec(column="edi", measure="simpson", scheme="ethnicity_2011_mlid14"),
+                  bright_blue_2019_id("oa"))
+    defs = MEASURE_DEFINITIONS[2011]
+    return (MeasureInput(units, BRIGHT_BLUE_2019_SPECS, msoa_specs,
+                         f"EDI: {defs['edi']}; ID: {defs['dissimilarity']}"),)
 
 
 def geography_and_measures_2011(tables: FolderTables

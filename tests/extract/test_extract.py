@@ -17,15 +17,12 @@ from socint.errors import InputDataError
 from socint.extract import available, data_dir, load, manifest
 from socint.extract.build import build
 from socint.extract.common import ATTRIBUTION, OS_ATTRIBUTION
-from socint.extract.tables import official_table, unit_counts
 
-NEEDED = {  # what `socint run` and the covariates need (issue 11 §5)
-    "ethnicity2011_oa", "ethnicity2011_msoa", "ethnicity2011_lad_qs201ew", "dc2101ew_lad",
-    "iod2019_lsoa11", "iod2019_msoa11", "iod2019_lad19", "ruc2011_lsoa11",
-    "population2019_msoa11_age", "population2011_lsoa11", "ethnicity2021_lsoa21",
-    "ethnicity2021_msoa21", "ethnicity2021_lad21", "proficiency2021_msoa21", "age6_msoa21",
-    "lookup_lsoa11_lsoa21", "lookup_lsoa21_msoa21_lad21", "lookup_lad21_region",
-    "lookup_lad11_region", "lookup_lad22_lad23", "la_changes", "area_codes",
+NEEDED = {  # what `socint run` reads from the extract (issue 11 §5)
+    *(f"source{c}_{part}" for c in (2011, 2021)
+      for part in ("frame", "la_covariates", "las", "meta", "msoa_covariates", "msoas",
+                   "units0")),
+    "source2021_units1", "lookup_lsoa21_msoa21_lad21", "lookup_lad22_lad23", "area_codes",
     "boundaries_lad2011", "boundaries_lad2019", "boundaries_lad2021", "boundaries_lad2023",
     "boundaries_msoa2011", "boundaries_msoa2021",
 }
@@ -47,41 +44,40 @@ def test_limits_and_manifest() -> None:
 
 def test_rows_match_manifest_and_published_figures() -> None:
     for name, e in manifest()["files"].items():
+        if e["kind"] == "run input":
+            continue
         obj = load(name)
         n = len(obj["features"]) if isinstance(obj, dict) else len(obj)
         assert n == e["rows"], name
-    from socint.measures.compute import compute_measures
-    from socint.measures.presets import BRIGHT_BLUE_2019
+    from socint.extract.snapshot import bundled_source
+    from socint.pipeline import area_measures
 
-    edi_spec, id_spec = BRIGHT_BLUE_2019.specs
-    d = compute_measures(unit_counts("ethnicity2011_oa"), [id_spec], area_level="lad")
-    e = compute_measures(unit_counts("ethnicity2011_msoa"), [edi_spec], area_level="lad")
-    m = d.merge(e, on="area_code").set_index("area_code")
-    assert len(m) == 326
+    src = bundled_source(2011)
+    la, _ = area_measures(src)
+    m = la.set_index("lad_code")
+    assert len(m) == 326 and len(src.msoas) == 6791
     assert round(m.loc["E09000001", "edi"], 3) == 0.627
     assert round(m.loc["E09000001", "dissimilarity"], 1) == 24.8
     assert round(m.loc["E07000008", "edi"], 3) == 0.535
     assert round(m.loc["E07000008", "dissimilarity"], 1) == 15.0
-
-
-def test_official_table_equivalents() -> None:
-    t = official_table("ethnicity2021_msoa21")
-    assert (t.kind, t.level, t.vintage, t.scheme) == ("counts", "msoa", 2021,
-                                                      "ethnicity_2021_msoa6")
-    assert t.areas is not None and "lad_code" in t.areas.columns
-    assert t.data.groupby("area_code")["count"].sum().sum() == load(
-        "ethnicity2021_msoa21")["total"].sum()
-    with pytest.raises(InputDataError, match="not a counts or attributes table"):
-        official_table("lookup_lad21_region")
+    s21 = bundled_source(2021)
+    assert len(s21.las) == 309 and len(s21.msoas) == 6856
+    assert len(s21.la_boundaries["features"]) == 309  # type: ignore[index]
 
 
 def test_scenario_tampered_file_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "x"
     shutil.copytree(data_dir(), folder)
-    p = folder / manifest()["files"]["lookup_lad21_region"]["file"]
+    p = folder / manifest()["files"]["lookup_lad22_lad23"]["file"]
     p.write_bytes(p.read_bytes()[:-10])
     with pytest.raises(InputDataError, match="does not match its checksum"):
-        load("lookup_lad21_region", folder)
+        load("lookup_lad22_lad23", folder)
+    from socint.extract.snapshot import bundled_source
+
+    q = folder / manifest()["files"]["source2021_msoas"]["file"]
+    q.write_bytes(q.read_bytes()[:-5])
+    with pytest.raises(InputDataError, match="does not match its checksum"):
+        bundled_source(2021, str(folder))
     with pytest.raises(InputDataError, match="has no table 'nope'"):
         load("nope")
 

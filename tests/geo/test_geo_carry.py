@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from socint.errors import GeographyError
-from socint.extract import load
 from socint.geo.carry import carry_lsoa11_to_lsoa21, la_changes_2021_2023, lad21_to_lad23
 
 # Hand-made: A unchanged -> a; B split -> b1, b2; C (pop 100) and D (pop 300) merged -> cd.
@@ -33,11 +34,21 @@ def test_missing_parent_is_named() -> None:
         carry_lsoa11_to_lsoa21(VALS.iloc[:3], ["score"], lookup=LOOKUP, population=POP)
 
 
-def test_carry_iod_to_every_english_lsoa21() -> None:
-    lk = load("lookup_lsoa11_lsoa21")
-    iod = load("iod2019_lsoa11").rename(columns={"lsoa_code": "lsoa11_code"})
-    pop = load("population2011_lsoa11").rename(columns={"lsoa_code": "lsoa11_code"})
-    ruc = load("ruc2011_lsoa11").rename(columns={"lsoa_code": "lsoa11_code"})
+@pytest.fixture(scope="module")
+def official(shared_data: Path) -> dict[str, pd.DataFrame]:
+    """England tables derived from the official files by the extract's builders."""
+    from socint.extract.build import Builder, tables_2011, tables_2021, tables_iod_ruc
+
+    b = Builder(shared_data)
+    return {o.name: o.obj for o in (*tables_2011(b), *tables_iod_ruc(b), *tables_2021(b))
+            if isinstance(o.obj, pd.DataFrame)}
+
+
+def test_carry_iod_to_every_english_lsoa21(official: dict[str, pd.DataFrame]) -> None:
+    lk = official["lookup_lsoa11_lsoa21"]
+    iod = official["iod2019_lsoa11"].rename(columns={"lsoa_code": "lsoa11_code"})
+    pop = official["population2011_lsoa11"].rename(columns={"lsoa_code": "lsoa11_code"})
+    ruc = official["ruc2011_lsoa11"].rename(columns={"lsoa_code": "lsoa11_code"})
     assert isinstance(lk, pd.DataFrame) and isinstance(iod, pd.DataFrame)
     vals = iod.merge(ruc, on="lsoa11_code")
     out = carry_lsoa11_to_lsoa21(vals, ["income_rank", "ruc_code"], lookup=lk, population=pop,
@@ -49,8 +60,8 @@ def test_carry_iod_to_every_english_lsoa21() -> None:
     assert (got.to_numpy() == u["income_rank"].to_numpy()).all()
 
 
-def test_lad21_to_lad23_sums_merges() -> None:
-    eth = load("ethnicity2021_lad21")
+def test_lad21_to_lad23_sums_merges(official: dict[str, pd.DataFrame]) -> None:
+    eth = official["ethnicity2021_lad21"]
     assert isinstance(eth, pd.DataFrame)
     out = lad21_to_lad23(eth, ["total"], changes=la_changes_2021_2023())
     assert len(out) == 296 and out["total"].sum() == eth["total"].sum()

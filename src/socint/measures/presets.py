@@ -227,7 +227,7 @@ def census2021_la_measures(lsoa: UnitCounts, msoa: UnitCounts) -> pd.DataFrame:
     """EDI (MSOA21, 6 groups) and ID (White vs others, LSOA21) per LTLA21, one row per LA.
 
     ``lsoa``/``msoa``: TS021 LSOA21 broad and MSOA21 6-group counts carrying ``lad_code`` (e.g.
-    ``socint.extract.tables.unit_counts("ethnicity2021_lsoa21")``). The columns are named like
+    ``socint.official.measures_2021``). The columns are named like
     the 2011 preset's; what each holds is :data:`MEASURE_DEFINITIONS` ``[2021]``.
     """
     edi = run_preset(CENSUS2021_EDI, msoa)
