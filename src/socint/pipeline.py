@@ -38,6 +38,7 @@ from socint.errors import InputDataError
 from socint.estimates.transport import Calibration
 from socint.estimates.trust import TrustEstimates
 from socint.io import write_csv, write_json
+from socint.measures.units import UnitCounts
 from socint.sources import SourceData
 
 Progress = Callable[[str], None]
@@ -210,6 +211,13 @@ def synthetic_index_inputs(seed: int, *, scale: float, survey_size: int) -> Inde
     from socint.synthetic.source import inputs_from_synthetic
 
     return inputs_from_synthetic(generate_england(seed, scale=scale, survey_size=survey_size))
+
+
+def synthetic_unit_counts(seed: int) -> UnitCounts:
+    """LSOA ethnic counts of the synthetic England (``socint measures synthetic``)."""
+    from socint.synthetic import generate_england
+
+    return UnitCounts.from_table(generate_england(seed).ethnicity)
 
 
 # --------------------------------------------------------------------------------------------

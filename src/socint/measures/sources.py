@@ -10,11 +10,10 @@ of a known scheme (detected from the category names, or given).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from socint.errors import InputDataError, SchemaError, _preview
+from socint.errors import SchemaError, _preview
 from socint.geo.codes import LEVEL_ORDER
 from socint.measures.schemes import SCHEMES
 from socint.measures.units import UnitCounts
@@ -35,7 +34,10 @@ def read_units(source: str | Path, *, scheme: str | None = None, seed: int = 201
         Seed of the synthetic England.
     """
     if str(source) == SYNTHETIC:
-        return synthetic_units(seed)
+        # the synthetic England is a pipeline source: only the pipeline imports it
+        from socint.pipeline import synthetic_unit_counts
+
+        return synthetic_unit_counts(seed)
     from socint.data.source import csv_header
 
     path = Path(source)
@@ -124,19 +126,4 @@ def _read_wide(path: Path, header: list[str], scheme: str | None) -> UnitCounts:
         total_col="total" if "total" in header else None, parent_cols=parents, file=str(path))
 
 
-def synthetic_units(seed: int = 2011) -> UnitCounts:
-    """LSOA counts of the built-in synthetic England (``socint.synthetic.generate_england``)."""
-    try:
-        from socint.synthetic import generate_england
-    except ImportError as exc:  # the synthetic module is written by another engineer
-        raise InputDataError(
-            "the synthetic England generator (socint.synthetic.generate_england) is not "
-            "available in this installation", hint="pass a counts file instead") from exc
-    england: Any = generate_england(seed)
-    table = england.ethnicity
-    if getattr(table, "kind", None) != "counts":
-        raise InputDataError("synthetic England returned ethnicity counts in an unknown form")
-    return UnitCounts.from_table(table)
-
-
-__all__ = ["SYNTHETIC", "census2021_units", "read_units", "synthetic_units"]
+__all__ = ["SYNTHETIC", "census2021_units", "read_units"]
