@@ -76,9 +76,16 @@ def test_every_page_is_written(built_site: SiteResult, site_inputs: SiteInputs) 
 def test_map_has_one_shape_per_la_linking_to_its_profile(built_site: SiteResult,
                                                          site_inputs: SiteInputs) -> None:
     tags = parse(built_site.path / "index.html").tags
-    links = [a for t, a in tags if t == "a" and "la-link" in str(a.get("class"))]
-    assert len([t for t, a in tags if t == "path" and "la" in str(a.get("class"))]) == N_LAS
+    links = [a for t, a in tags if t == "a" and "la-link" in str(a.get("class"))
+             and "inset-link" not in str(a.get("class"))]
+    inset = [a for t, a in tags if t == "a" and "inset-link" in str(a.get("class"))]
+    london = site_inputs.la_index.loc[site_inputs.la_index["region_code"] == "E12000007",
+                                      "lad_code"]
+    paths = [t for t, a in tags if t == "path" and "la" in str(a.get("class"))]
+    assert len(paths) == N_LAS + len(london)
     assert sorted(str(a["data-code"]) for a in links) == sorted(site_inputs.la_index["lad_code"])
+    assert sorted(str(a["data-code"]) for a in inset) == sorted(london)
+    assert all(a.get("tabindex") == "-1" for a in inset)  # one tab stop per LA
     for a in links:
         assert (built_site.path / str(a["href"])).is_file()
 
