@@ -104,8 +104,10 @@ def classification_reason(row: Mapping[Any, Any]) -> str:
     text = "Not classed as most socially integrated because " + " and ".join(
         part(t) for t in fails) if fails else "Not classed as most socially integrated"
     if passes and fails:
-        text += ", although " + " and ".join(part(t) for t in passes) + (
-            " passes" if len(passes) == 1 else " pass")
+        tests_ok = [f"the {what} test (decile {d:.0f})" for what, d, _ok, _n in passes
+                    if d is not None]
+        text += ", although " + " and ".join(tests_ok) + (
+            " passes" if len(tests_ok) == 1 else " pass")
     return text + "."
 
 
