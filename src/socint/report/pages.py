@@ -46,7 +46,7 @@ RANKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("edi_decile", "EDI decile", "num"),
     ("dissimilarity", "Segregation (ID)", "num"),
     ("dissimilarity_decile", "ID decile", "num"),
-    ("p_top_decile", "Chance of being in the top tenth of the composite index", "num"),
+    ("p_top_decile", "P(top decile) of the composite index", "num"),
     ("most_integrated", "Most integrated?", "text"),
     ("n_respondents", "Survey respondents", "num"),
 )
