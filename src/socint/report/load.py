@@ -152,6 +152,7 @@ def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None
         la = _csv(folder, "la_index.csv")
     if la is None:
         require_index(folder)
+        raise AssertionError("unreachable")  # require_index raised
     if boundaries is None:
         for name in BOUNDARY_FILES:
             if (folder / name).is_file():

@@ -258,7 +258,7 @@ def clean_stale_builds(out_dir: Path) -> list[Path]:
     process id (skipped while that process still runs) or, for a swapped-out earlier site,
     the site marker.
     """
-    removed = []
+    removed: list[Path] = []
     if not out_dir.parent.is_dir():
         return removed
     for cand in sorted(out_dir.parent.glob(f".{out_dir.name}.*")):
