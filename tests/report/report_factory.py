@@ -27,7 +27,7 @@ N_LAS = 40
 SPECIAL_NAMES = ("Herefordshire, County of", "King's Lynn & West Norfolk",
                  "<script>alert(1)</script>")
 REGIONS = (("E12000005", "West Midlands"), ("E12000006", "East of England"),
-           ("E12000008", "South East"))
+           ("E12000007", "London"))
 
 
 def code_of(i: int) -> str:
@@ -148,6 +148,15 @@ def make_margins() -> dict[str, pd.DataFrame]:
     }
 
 
+def make_la_covariates(la: pd.DataFrame, seed: int = 1) -> pd.DataFrame:
+    """Per-LA covariates on known, distinct scales (deciles, percentages, a 0/1 share)."""
+    rng = np.random.default_rng(seed + 7)
+    n = len(la)
+    return pd.DataFrame({"lad_code": la["lad_code"],
+                         "div_decile": rng.uniform(1, 10, n), "family_pct": rng.uniform(10, 30, n),
+                         "pct65": rng.uniform(8, 30, n), "rural": rng.uniform(0, 1, n)})
+
+
 def make_inputs(n: int = 40, *, seed: int = 1, extras: bool = True) -> SiteInputs:
     """Complete dashboard inputs for ``n`` LAs (``extras=False``: only the required tables)."""
     la = make_la_index(n, seed)
@@ -192,6 +201,10 @@ def make_inputs(n: int = 40, *, seed: int = 1, extras: bool = True) -> SiteInput
                              "vintage_from": 2011, "vintage_to": 2021}),
         validation=pd.DataFrame({"method": ["direct", "mrp"], "correlation": [0.61, 0.93],
                                  "rmse": [0.08, 0.02], "coverage_90": [0.89, 0.91]}),
+        la_covariates=make_la_covariates(la, seed),
+        postcodes=pd.DataFrame({"postcode": ["SW1A1AA", "B11BB"],
+                                "lad_code": [la["lad_code"].iloc[-1], la["lad_code"].iloc[0]],
+                                "msoa_code": [msoa_code_of(3 * (n - 1)), msoa_code_of(0)]}),
         truth=pd.DataFrame({"lad_code": la["lad_code"],
                             "true_trust": np.clip(la["trust"] + rng.normal(0, 0.02, n), 0, 1)}),
         manifest={"socint_version": "0.1.0", "seed": seed,

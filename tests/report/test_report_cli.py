@@ -129,5 +129,21 @@ def test_report_from_a_real_index_run(tmp_path: Path) -> None:
     codes = sorted(england.las["lad_code"])
     assert sorted(p.stem for p in (tmp_path / "site" / "la").glob("*.html")) == codes
     html = (tmp_path / "site" / "index.html").read_text("utf-8")
-    assert html.count('<path class="la ') == len(codes)
+    assert html.split('<svg id="inset"')[0].count('<path class="la ') == len(codes)
     assert (tmp_path / "site" / "figures" / "validation_trust.svg").is_file()
+
+
+def test_report_index_without_la_index_names_the_missing_file(tmp_path: Path) -> None:
+    """Issue 10: a folder without la_index.csv used to get a message about boundaries."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not an index folder")
+    res = CliRunner().invoke(app, ["report", "--index", str(folder),
+                                   "--out", str(tmp_path / "site"), "--no-figures",
+                                   "--store", str(tmp_path / "none.duckdb")])
+    assert isinstance(res.exception, SocintError), res.output
+    msg = str(res.exception)
+    assert "la_index.csv" in msg and "boundar" not in msg.lower()
+    assert res.exception.hint is not None and "socint index --out" in res.exception.hint
+    assert not (tmp_path / "site").exists() and not (tmp_path / "none.duckdb").exists()
+    assert (folder / "notes.txt").read_text() == "not an index folder"

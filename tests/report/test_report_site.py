@@ -70,15 +70,22 @@ def test_every_page_is_written(built_site: SiteResult, site_inputs: SiteInputs) 
         assert (site / name).is_file(), name
     profiles = sorted(p.stem for p in (site / "la").glob("*.html"))
     assert profiles == sorted(site_inputs.la_index["lad_code"])
-    assert built_site.pages == 5 + N_LAS
+    assert built_site.pages == 6 + N_LAS  # map, MSOA map, change, rankings, figures, method.
 
 
 def test_map_has_one_shape_per_la_linking_to_its_profile(built_site: SiteResult,
                                                          site_inputs: SiteInputs) -> None:
     tags = parse(built_site.path / "index.html").tags
-    links = [a for t, a in tags if t == "a" and "la-link" in str(a.get("class"))]
-    assert len([t for t, a in tags if t == "path" and "la" in str(a.get("class"))]) == N_LAS
+    links = [a for t, a in tags if t == "a" and "la-link" in str(a.get("class"))
+             and "inset-link" not in str(a.get("class"))]
+    inset = [a for t, a in tags if t == "a" and "inset-link" in str(a.get("class"))]
+    london = site_inputs.la_index.loc[site_inputs.la_index["region_code"] == "E12000007",
+                                      "lad_code"]
+    paths = [t for t, a in tags if t == "path" and "la" in str(a.get("class"))]
+    assert len(paths) == N_LAS + len(london)
     assert sorted(str(a["data-code"]) for a in links) == sorted(site_inputs.la_index["lad_code"])
+    assert sorted(str(a["data-code"]) for a in inset) == sorted(london)
+    assert all(a.get("tabindex") == "-1" for a in inset)  # one tab stop per LA
     for a in links:
         assert (built_site.path / str(a["href"])).is_file()
 
@@ -112,7 +119,8 @@ def test_hostile_and_punctuated_names_are_escaped(built_site: SiteResult,
         for tag, attrs in parse(page).tags:
             if tag == "script":  # only the site's own files or inert JSON data
                 assert attrs.get("type") == "application/json" or str(
-                    attrs.get("src", "")).endswith(("map.js", "rankings.js")), (page, attrs)
+                    attrs.get("src", "")).endswith(("map.js", "rankings.js", "search.js",
+                                                     "search-index.js")), (page, attrs)
 
 
 def test_map_data_island_round_trips_names(built_site: SiteResult,
@@ -182,10 +190,26 @@ def test_classification_reason(built_site: SiteResult, site_inputs: SiteInputs) 
     la = site_inputs.la_index
     for _, row in la.iterrows():
         text = (built_site.path / "la" / f"{row['lad_code']}.html").read_text("utf-8")
-        assert f"diversity in the top two deciles: decile {row['edi_decile']}" in text
+        reason = re.search(r'<dd id="classification-reason">([^<]*)</dd>', text)
+        assert reason is not None
+        sentence = reason.group(1).replace("&#39;", "'")
+        assert sentence.count(".") == 1 and sentence.endswith(".")  # one sentence
+        assert (f"its diversity is in decile {row['edi_decile']}" in sentence
+                or f"the diversity test (decile {row['edi_decile']})" in sentence)
         if row["most_integrated"]:
             assert '<dd id="classification">Most socially integrated</dd>' in text
-        elif row["edi_decile"] >= 9 and row["trust_decile"] >= 6:
+            assert sentence.startswith("Classed as most socially integrated because")
+        else:
+            assert sentence.startswith("Not classed as most socially integrated because")
+            # every failed test is named with what the rule needs
+            if row["edi_decile"] < 9:
+                assert f"decile {row['edi_decile']} (needs decile 9 or 10)" in sentence
+            if row["trust_decile"] < 6:
+                assert f"decile {row['trust_decile']} (needs decile 6 or above)" in sentence
+            if row["dissimilarity_decile"] > 5:
+                assert (f"decile {row['dissimilarity_decile']} (needs decile 5 or below)"
+                        in sentence)
+        if row["edi_decile"] >= 9 and row["trust_decile"] >= 6 and not row["most_integrated"]:
             assert "fails the segregation check" in text
 
 
@@ -283,7 +307,8 @@ def test_real_ons_boundaries_draw_one_shape_per_la(tmp_path: Path, shared_data: 
     assert len(inputs.la_index) == 317  # README of the shared folder: 317 English LADs in 2019
     result = build_site(inputs, tmp_path / "site", figures=False)
     html = (result.path / "index.html").read_text("utf-8")
-    assert html.count('<path class="la ') == 317
+    assert html.split('<svg id="inset"')[0].count('<path class="la ') == 317
+    assert html.split('<svg id="inset"')[1].count('<path class="la ') == 33  # London
     # aspect of the drawn map = lat span / (lon span * cos(mid latitude)), from the raw data
     lons = [p[0] for f in inputs.boundaries["features"]
             for poly in f["geometry"]["coordinates"] for ring in poly for p in ring]

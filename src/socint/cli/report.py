@@ -26,6 +26,9 @@ def report(
         None, help="Name of the store's LA boundaries dataset, when it holds several."),
     figures: bool = typer.Option(True, "--figures/--no-figures",
                                  help="Draw the PNG/SVG figures (slower)."),
+    postcodes: Path | None = typer.Option(
+        None, "--postcodes", help="ONS Postcode Directory CSV (pcds, oslaua, msoa21/msoa11): "
+        "the site's search then accepts postcodes, offline.", exists=True, dir_okay=False),
     store: StoreOption = None,
 ) -> None:
     """Build the offline dashboard (map, LA profiles, rankings, methodology, figures, downloads).
@@ -49,6 +52,13 @@ def report(
             (index_dir / name).is_file() for name in BOUNDARY_FILES):
         bounds = boundaries_from_store(store, boundaries_dataset)
     inputs = load_site_inputs(index_dir, boundaries=bounds)
+    if postcodes is not None:
+        from dataclasses import replace
+
+        from socint.report.search import read_postcode_lookup
+
+        lookup = read_postcode_lookup(postcodes, set(inputs.la_index["lad_code"].astype(str)))
+        inputs = replace(inputs, postcodes=lookup)
     with console.status("building the site…"):
         result = build_site(inputs, out, figures=figures)
     console.print(f"[green]✓[/green] {result.pages} pages, {len(result.figures)} figures, "

@@ -72,29 +72,52 @@ def classify_key(row: Mapping[Any, Any]) -> str:
     return "other"
 
 
+def _tests(row: Mapping[Any, Any]) -> list[tuple[str, float | None, bool, str]]:
+    """The rule's three tests: (what, decile, passes, what it needs)."""
+    edi_d, trust_d, id_d = (_num(row[c]) for c in
+                            ("edi_decile", "trust_decile", "dissimilarity_decile"))
+    return [("diversity", edi_d, edi_d is not None and edi_d >= 9, "decile 9 or 10"),
+            ("trust", trust_d, trust_d is not None and trust_d >= 6, "decile 6 or above"),
+            ("segregation", id_d, id_d is not None and id_d <= 5, "decile 5 or below")]
+
+
 def classification_reason(row: Mapping[Any, Any]) -> str:
-    """Plain-language reason for the LA's classification, test by test."""
+    """One plain sentence saying why the LA is or is not classed most socially integrated
+    (the Bright Blue 2019 rule: diversity in the top two deciles, trust in the top five,
+    confirmed by segregation in the bottom five)."""
     given = row.get("classification_reason")
     if isinstance(given, str) and given.strip():
         return given
-    edi_d, trust_d, id_d = (_num(row[c]) for c in
-                            ("edi_decile", "trust_decile", "dissimilarity_decile"))
+    tests = _tests(row)
 
-    def test(d: float | None, ok: bool, what: str) -> str:
-        if d is None:
-            return f"{what}: decile not available"
-        return f"{what}: decile {d:.0f} ({'passes' if ok else 'fails'})"
+    def part(t: tuple[str, float | None, bool, str]) -> str:
+        what, d, _ok, need = t
+        return (f"{what} decile not available" if d is None
+                else f"its {what} is in decile {d:.0f}" + ("" if _ok else f" (needs {need})"))
 
-    parts = [
-        test(edi_d, edi_d is not None and edi_d >= 9, "diversity in the top two deciles"),
-        test(trust_d, trust_d is not None and trust_d >= 6, "trust in the top five deciles"),
-        test(id_d, id_d is not None and id_d <= 5, "dissimilarity in the bottom five deciles"),
-    ]
-    verdict = {"most_integrated": "Most socially integrated",
-               "fails_segregation": "Not most integrated: diverse and trusting but too "
-                                    "segregated",
-               "other": "Not most integrated"}[classify_key(row)]
-    return verdict + " — " + "; ".join(parts) + "."
+    fails = [t for t in tests if not t[2]]
+    passes = [t for t in tests if t[2]]
+    key = classify_key(row)
+    if key == "most_integrated":
+        return ("Classed as most socially integrated because " + ", ".join(
+            part(t) for t in tests[:2]) + f" and {part(tests[2])}.")
+    text = "Not classed as most socially integrated because " + " and ".join(
+        part(t) for t in fails) if fails else "Not classed as most socially integrated"
+    if passes and fails:
+        tests_ok = [f"the {what} test (decile {d:.0f})" for what, d, _ok, _n in passes
+                    if d is not None]
+        text += ", although " + " and ".join(tests_ok) + (
+            " passes" if len(tests_ok) == 1 else " pass")
+    return text + "."
+
+
+def short_reason(row: Mapping[Any, Any]) -> str:
+    """The reason in a few words for the rankings table ("fails: diversity decile 7")."""
+    if classify_key(row) == "most_integrated":
+        return "passes all three tests"
+    fails = [f"{what} decile {d:.0f}" if d is not None else f"{what} n/a"
+             for what, d, ok, _ in _tests(row) if not ok]
+    return "fails: " + ", ".join(fails) if fails else ""
 
 
 def prepare_index(la: pd.DataFrame) -> pd.DataFrame:
@@ -152,11 +175,17 @@ def table_places(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
 
 
 def map_records(frame: pd.DataFrame, measures: Sequence[Measure] = MEASURES,
-                code_col: str = "lad_code", name_col: str = "lad_name") -> list[dict[str, Any]]:
-    """Per-area data embedded in a map page: code, name, and per measure a display text and
-    decile (or classification key). All text is set with ``textContent`` by the script."""
+                code_col: str = "lad_code", name_col: str = "lad_name",
+                threshold: int = 10) -> list[dict[str, Any]]:
+    """Per-area data embedded in a map page: code, name, the suppression flag (``f``: fewer
+    respondents than ``threshold``, so only the model-based value is shown) and per measure a
+    display text, decile (or classification key) and the classes its 90% interval spans
+    (``s``; ``u`` = spans more than two). All text is set with ``textContent`` by the script."""
+    from socint.report.mapdata import class_spans
+
+    spans = {m.key: class_spans(frame, m) for m in measures}
     out = []
-    for row in frame.to_dict("records"):
+    for i, row in zip(frame.index, frame.to_dict("records"), strict=True):
         vals: dict[str, dict[str, Any]] = {}
         for m in measures:
             if m.key == "classification":
@@ -167,8 +196,16 @@ def map_records(frame: pd.DataFrame, measures: Sequence[Measure] = MEASURES,
                 text += (f" (90% interval {fmt(row['trust_lower90'], 'pct')}"
                          f"–{fmt(row['trust_upper90'], 'pct')})")
             dec = _num(row[m.decile_column]) if m.decile_column else None
-            vals[m.key] = {"t": text, "d": None if dec is None else int(dec)}
-        out.append({"c": str(row[code_col]), "n": str(row[name_col]), "v": vals})
+            span = _num(spans[m.key][i])
+            vals[m.key] = {"t": text, "d": None if dec is None else int(dec),
+                           "s": None if span is None else int(span),
+                           "u": span is not None and span > 2}
+        rec: dict[str, Any] = {"c": str(row[code_col]), "n": str(row[name_col]), "v": vals}
+        if "suppressed" in row and _bool(row["suppressed"]):
+            n = fmt(row.get("n_respondents"), "int")
+            rec["f"] = (f"Only {n} survey respondents (fewer than {threshold}): the survey "
+                        "estimate is suppressed; the value shown is the model's prediction.")
+        out.append(rec)
     return out
 
 
@@ -228,5 +265,6 @@ __all__ = [
     "prepare_index",
     "prepare_msoa",
     "report_tables",
+    "short_reason",
     "table_places",
 ]

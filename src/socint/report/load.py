@@ -125,6 +125,20 @@ def require_index(index_dir: str | Path) -> Path:
     return folder / "la_index.csv"
 
 
+def _area_covariates(folder: Path) -> pd.DataFrame | None:
+    """``area_covariates.csv`` (per LA), else the LA means of ``inputs/msoa_covariates.csv``
+    joined with ``inputs/la_covariates.csv`` (the demo's inputs), else ``None``."""
+    direct = _csv(folder, "area_covariates.csv")
+    if direct is not None:
+        return direct
+    msoa = _csv(folder / "inputs", "msoa_covariates.csv")
+    if msoa is None or "lad_code" not in msoa.columns:
+        return None
+    from socint.report.similar import la_covariate_table
+
+    return la_covariate_table(msoa, _csv(folder / "inputs", "la_covariates.csv"))
+
+
 def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None = None,
                      title: str = "Social Integration Index") -> SiteInputs:
     """Read the outputs of ``socint index`` in ``index_dir`` into :class:`SiteInputs`.
@@ -138,6 +152,7 @@ def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None
         la = _csv(folder, "la_index.csv")
     if la is None:
         require_index(folder)
+        raise AssertionError("unreachable")  # require_index raised
     if boundaries is None:
         for name in BOUNDARY_FILES:
             if (folder / name).is_file():
@@ -175,7 +190,8 @@ def load_site_inputs(index_dir: str | Path, *, boundaries: dict[str, Any] | None
         interaction=_csv(folder, "interaction.csv"),
         decomposition=_first_csv(folder, "la_decomposition.csv", "decomposition.csv"),
         change=_csv(folder, "change.csv"), validation=_csv(folder, "validation.csv"),
-        truth=_csv(folder, "synthetic_truth_la.csv"), manifest=manifest, title=title)
+        truth=_csv(folder, "synthetic_truth_la.csv"), la_covariates=_area_covariates(folder),
+        manifest=manifest, title=title)
 
 
 __all__ = ["BOUNDARY_FILES", "MSOA_BOUNDARY_FILES", "boundaries_from_store", "load_site_inputs",

@@ -20,36 +20,57 @@ from socint.report.context import (
     comparisons,
     decomposition_rows,
     fmt,
-    map_records,
     report_tables,
+    short_reason,
     table_places,
 )
-from socint.report.definitions import MEASURES, REFERENCES, Measure
+from socint.report.definitions import MEASURES, REFERENCES
 from socint.report.figures import FigureInfo
 from socint.report.inputs import SiteInputs
-from socint.report.palette import CLASS_COLOURS, CLASS_LABELS
+from socint.report.mappages import map_page
+from socint.report.palette import CLASS_LABELS
 from socint.report.schema import LA_SCHEMA, MSOA_SCHEMA, publication_table
+from socint.report.similar import N_SIMILAR, nearest_areas
 
 #: Rankings table columns: (column, header, sort kind).
 RANKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("lad_name", "Local authority", "text"),
     ("region_name", "Region", "text"),
     ("rank", "Rank", "num"),
-    ("rank_interval", "Rank 90% interval", "num"),
-    ("composite", "Composite", "num"),
+    ("rank_interval", "Rank, 90% interval", "num"),
+    ("composite", "Composite score", "num"),
     ("trust", "Predicted trust", "num"),
+    ("trust_interval", "Trust, 90% interval", "num"),
     ("trust_decile", "Trust decile", "num"),
-    ("edi", "EDI", "num"),
+    ("edi", "Diversity (EDI)", "num"),
     ("edi_decile", "EDI decile", "num"),
-    ("dissimilarity", "ID", "num"),
+    ("dissimilarity", "Segregation (ID)", "num"),
     ("dissimilarity_decile", "ID decile", "num"),
-    ("p_top_decile", "P(top decile)", "num"),
-    ("most_integrated", "Most integrated", "text"),
-    ("n_respondents", "Respondents", "num"),
+    ("p_top_decile", "P(top decile) of the composite index", "num"),
+    ("most_integrated", "Most integrated?", "text"),
+    ("n_respondents", "Survey respondents", "num"),
 )
 _FORMATS = {"composite": "num3", "trust": "pct", "edi": "num3", "dissimilarity": "num1",
             "p_top_decile": "prob", "n_respondents": "int", "rank": "int",
             "trust_decile": "int", "edi_decile": "int", "dissimilarity_decile": "int"}
+
+
+def interval_bar(lo: Any, est: Any, hi: Any, scale: tuple[float, float]) -> dict[str, Any] | None:
+    """An inline SVG interval bar on ``scale`` (attributes only: the CSP forbids inline
+    styles): x/width of the interval and x of the estimate in a 0-100 viewBox."""
+    vals = [_num(v) for v in (lo, est, hi)]
+    if any(v is None for v in vals) or scale[1] <= scale[0]:
+        return None
+    a, e, b = ((v - scale[0]) / (scale[1] - scale[0]) * 100 for v in vals)  # type: ignore[operator]
+    return {"x": f"{a:.1f}", "w": f"{max(b - a, 0.5):.1f}", "e": f"{e:.1f}"}
+
+
+def _num(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
 
 
 #: Columns of a model table shown in the report's Tables 3-4 style, with their headers.
@@ -111,63 +132,53 @@ def mapping_table(stats: Mapping[str, Any]) -> dict[str, Any] | None:
                                                       stats.items()]}
 
 
-def map_page(frame: pd.DataFrame, paths: Mapping[str, str], view_box: str, *,
-             measures: Sequence[Measure] = MEASURES, level: str = "lad") -> dict[str, Any]:
-    """Context of a map page: ``index.html`` (LAs) or ``msoa.html`` (MSOAs, each linking to
-    its LA's profile)."""
-    code_col, name_col = ("lad_code", "lad_name") if level == "lad" else ("msoa_code",
-                                                                        "msoa_name")
-    areas = []
-    for row in frame.to_dict("records"):
-        cells = []
-        for m in measures:
-            if m.key == "classification":
-                cells.append(CLASS_LABELS[row["class_key"]])
-                continue
-            dec = row[m.decile_column] if m.decile_column else None
-            text = fmt(row[m.column], m.fmt)
-            cells.append(text if pd.isna(dec) else f"{text} ({int(dec)})")
-        dec = row[measures[0].decile_column or ""] if measures[0].decile_column else None
-        areas.append({"code": row[code_col], "name": row[name_col],
-                      "href": f"la/{row['lad_code']}.html", "d": paths[row[code_col]],
-                      "cells": cells, "cls": "missing" if pd.isna(dec) else f"d{int(dec)}"})
-    data = {
-        "areas": map_records(frame, measures, code_col, name_col),
-        "measures": {m.key: {"label": m.label, "description": m.description}
-                     for m in measures},
-        "classLabels": CLASS_LABELS,
-        "classColours": CLASS_COLOURS,
-    }
-    what = "local authorities" if level == "lad" else "MSOAs"
-    return {"areas": areas, "n_areas": len(areas), "measures": measures, "view_box": view_box,
-            "map_data": data, "class_labels": CLASS_LABELS, "area_word": what,
-            "level": level}
-
-
-def rankings_page(la: pd.DataFrame) -> dict[str, Any]:
-    """Context of the rankings page: one row per LA, a display text and a sort value per cell."""
-    columns = [c for c in RANKING_COLUMNS if c[0] in la.columns or c[0] == "rank_interval"]
+def rankings_page(la: pd.DataFrame, threshold: int = 10) -> dict[str, Any]:
+    """Context of the rankings page: one row per LA, a display text and a sort value per cell,
+    interval bars for trust and rank, the suppression flag and the classification reason."""
+    columns = [c for c in RANKING_COLUMNS
+               if c[0] in la.columns or c[0] in ("rank_interval", "trust_interval")]
     rows = []
     order = la.assign(_r=pd.to_numeric(la["rank"], errors="coerce")).sort_values(
         ["_r", "lad_code"], na_position="last", kind="mergesort").drop(columns="_r")
+    n = len(la)
+    t_lo = pd.to_numeric(la["trust_lower90"], errors="coerce").min()
+    t_hi = pd.to_numeric(la["trust_upper90"], errors="coerce").max()
+    t_scale = (0.0, max(0.1, math.ceil(float(t_hi) * 10) / 10)) if pd.notna(t_hi) else (0.0, 1.0)
+    del t_lo
     for row in order.to_dict("records"):
         cells = []
         for key, _label, kind in columns:
+            bar = None
             if key == "rank_interval":
                 text = f"{fmt(row['rank_lower90'], 'int')}–{fmt(row['rank_upper90'], 'int')}"
                 value: Any = row["rank_lower90"]
+                bar = interval_bar(row["rank_lower90"], row["rank"], row["rank_upper90"],
+                                   (1.0, float(max(n, 2))))
+            elif key == "trust_interval":
+                text = (f"{fmt(row['trust_lower90'], 'pct')}–"
+                        f"{fmt(row['trust_upper90'], 'pct')}")
+                value = row["trust_lower90"]
+                bar = interval_bar(row["trust_lower90"], row["trust"], row["trust_upper90"],
+                                   t_scale)
             elif key == "most_integrated":
-                text = value = "yes" if row[key] else "no"
+                text = value = CLASS_LABELS[row["class_key"]] if "class_key" in row else (
+                    "yes" if row[key] else "no")
             elif kind == "num":
                 text, value = fmt(row[key], _FORMATS.get(key, "num3")), row[key]
             else:
                 text = value = "" if pd.isna(row[key]) else str(row[key])
             if kind == "num":
                 value = "" if pd.isna(value) else repr(float(value))
-            cells.append({"text": text, "value": value})
+            cell: dict[str, Any] = {"text": text, "value": value, "bar": bar, "note": ""}
+            if key == "trust" and row.get("suppressed"):
+                cell["note"] = "†"
+            if key == "most_integrated":
+                cell["note"] = short_reason(row)
+            cells.append(cell)
         search = f"{row['lad_name']} {row['lad_code']}".lower()
         rows.append({"code": row["lad_code"], "cells": cells, "search": search})
-    return {"columns": columns, "rows": rows, "n_areas": len(rows)}
+    return {"columns": columns, "rows": rows, "n_areas": len(rows), "threshold": threshold,
+            "trust_scale": [fmt(t_scale[0], "prob"), fmt(t_scale[1], "prob")]}
 
 
 def _msoa_summary(inputs: SiteInputs) -> dict[str, str]:
@@ -218,6 +229,7 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
     decomp = decomposition_rows(inputs)
     change = change_rows(inputs)
     msoa = _msoa_summary(inputs)
+    similar = similar_rows(la, inputs)
 
     def get(row: Mapping[Any, Any], key: str, kind: str) -> str:
         return fmt(row.get(key), kind)
@@ -238,9 +250,11 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
         else:
             direct = _direct_text(row)
         if "imd_score" in row:
-            imd = f"{get(row, 'imd_score', 'num1')} (decile {get(row, 'imd_decile', 'int')})"
+            imd = (f"Index of Multiple Deprivation score {get(row, 'imd_score', 'num1')} "
+                   f"(decile {get(row, 'imd_decile', 'int')}, 10 = most deprived)")
         elif "deprivation" in row:
-            imd = f"score {get(row, 'deprivation', 'num1')}"
+            imd = (f"mean income-deprivation decile of its MSOAs: "
+                   f"{get(row, 'deprivation', 'num1')} (1 = least, 10 = most deprived tenth)")
         else:
             imd = "not available"
         d = decomp.get(code)
@@ -266,6 +280,11 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
             "decomposition": None if d is None else _decomposition(d),
             "comparison": comparison, "change": change.get(code),
             "places": places.get(code, []), "msoa": msoa.get(code),
+            "similar": similar.get(code),
+            "flag": (f"Only {n_resp} survey respondents (fewer than "
+                     f"{disclosure_threshold(inputs)}): the survey estimate is suppressed and "
+                     "predicted trust is the model's prediction only.")
+            if row["suppressed"] else "",
         })
     return out
 
@@ -279,6 +298,45 @@ def schema_tables(inputs: SiteInputs) -> list[dict[str, Any]]:
         ms = publication_table(inputs.msoa_index, MSOA_SCHEMA).columns
         out.append({"name": "msoa_index", "file": "msoa_index.csv and the msoa_index sheet",
                     "columns": [c for c in MSOA_SCHEMA if c.name in ms]})
+    return out
+
+
+def disclosure_threshold(inputs: SiteInputs) -> int:
+    """The respondent threshold of the run (manifest settings), default 10."""
+    settings = inputs.manifest.get("settings", {})
+    value = settings.get("min_respondents", 10) if isinstance(settings, Mapping) else 10
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 10
+
+
+def similar_rows(la: pd.DataFrame, inputs: SiteInputs) -> dict[str, dict[str, Any]]:
+    """``lad_code`` -> its nearest LAs on the area covariates and a comparison sentence."""
+    if inputs.la_covariates is None:
+        return {}
+    near = nearest_areas(inputs.la_covariates)
+    by = la.set_index("lad_code")
+    out = {}
+    for code, hits in near.items():
+        if code not in by.index:
+            continue
+        hits = [(c, d) for c, d in hits if c in by.index]
+        rows = [{"code": c, "name": str(by.at[c, "lad_name"]), "distance": f"{d:.2f}",
+                 "trust": fmt(by.at[c, "trust"], "pct"), "rank": fmt(by.at[c, "rank"], "int"),
+                 "composite": fmt(by.at[c, "composite"], "num3")} for c, d in hits]
+        mean = pd.to_numeric(by.loc[[c for c, _ in hits], "trust"], errors="coerce").mean()
+        own = pd.to_numeric(pd.Series([by.at[code, "trust"]]), errors="coerce").iloc[0]
+        sentence = ""
+        if hits and pd.notna(mean) and pd.notna(own):
+            diff = 100 * (own - mean)
+            word = "above" if diff > 0.05 else "below" if diff < -0.05 else "about the same as"
+            sentence = (f"Predicted trust here is {abs(diff):.1f} percentage points {word} the "
+                        f"mean of these {len(hits)} similar areas ({fmt(mean, 'pct')})."
+                        if word != "about the same as" else
+                        f"Predicted trust here is about the same as the mean of these "
+                        f"{len(hits)} similar areas ({fmt(mean, 'pct')}).")
+        out[code] = {"rows": rows, "sentence": sentence}
     return out
 
 
@@ -305,6 +363,7 @@ def methodology_page(inputs: SiteInputs, figures: Sequence[FigureInfo],
         "manifest": json.dumps(dict(inputs.manifest), indent=2, sort_keys=True, default=str,
                                ensure_ascii=False),
         "table_size": TABLE_SIZE,
+        "n_similar": N_SIMILAR,
     }
 
 

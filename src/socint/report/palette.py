@@ -18,6 +18,10 @@ DECILE_COLOURS: tuple[str, ...] = (
 
 #: Fill of an area without a value.
 MISSING_COLOUR = "#ffffff"
+#: ColorBrewer PuOr, 7 classes (colour-blind safe): class 1 = largest fall (orange) … class 7 =
+#: largest rise (purple); the middle class is "about no change".
+DIVERGING_COLOURS: tuple[str, ...] = ("#b35806", "#f1a340", "#fee0b6", "#f2f2f2", "#d8daeb",
+                                      "#998ec3", "#542788")
 
 #: Classification categories (Okabe–Ito blue/orange, neutral grey) with their legend labels.
 CLASS_COLOURS: dict[str, str] = {
@@ -88,6 +92,7 @@ __all__ = [
     "CLASS_LABELS",
     "CSS_COLOURS",
     "DECILE_COLOURS",
+    "DIVERGING_COLOURS",
     "MISSING_COLOUR",
     "TEXT_PAIRS",
     "contrast_ratio",
