@@ -33,14 +33,16 @@ def test_demo_writes_its_outputs_and_manifest(demo_dir: Path) -> None:
     assert measures["edi"].between(0, 1).all()
     assert manifest["settings"]["seed"] == 7
     index = pd.read_csv(demo_dir / "la_index.csv")
-    required = ["lad_code", "lad_name", "n_respondents", "trust", "trust_lower", "trust_upper",
+    required = ["lad_code", "lad_name", "n_respondents", "trust", "trust_lower90", "trust_upper90",
                 "trust_decile", "edi", "edi_decile", "dissimilarity", "dissimilarity_decile",
-                "composite", "rank", "rank_lower", "rank_upper", "p_top_decile",
+                "composite", "rank", "rank_lower90", "rank_upper90", "p_top_decile",
                 "most_integrated", "suppressed"]
     assert [c for c in required if c not in index.columns] == []
     assert set(index["lad_code"]) == set(truth["lad_code"])
-    # The index publishes the measures computed from the store, not another definition.
-    merged = index.merge(measures, on="lad_code", suffixes=("", "_m"))
+    # The index publishes the measures of the measures stage, not another definition
+    # (full precision in the analysis file; the published table is rounded).
+    analysis = pd.read_csv(demo_dir / "la_index_analysis.csv")
+    merged = analysis.merge(measures, on="lad_code", suffixes=("", "_m"))
     assert (merged["edi"] - merged["edi_m"]).abs().max() < 1e-9
     assert (demo_dir / "site" / "index.html").is_file()
     assert (demo_dir / "margins_age.csv").is_file()

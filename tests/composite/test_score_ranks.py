@@ -56,8 +56,8 @@ def test_rank_intervals_collapse_without_uncertainty() -> None:
     fixed = {"edi": np.linspace(0.1, 0.5, n), "dissimilarity": np.linspace(40, 10, n)}
     out = rank_intervals(draws, fixed)
     # every component increases integration with the index: area 19 is first, area 0 last
-    assert out["rank_lower"].tolist() == list(range(n, 0, -1))
-    assert (out["rank_lower"] == out["rank_upper"]).all()
+    assert out["rank_lower90"].tolist() == list(range(n, 0, -1))
+    assert (out["rank_lower90"] == out["rank_upper90"]).all()
     # top decile of 20 areas = the two best, with certainty
     assert out["p_top_decile"].tolist() == [0.0] * 18 + [1.0, 1.0]
 
@@ -70,7 +70,7 @@ def test_rank_intervals_reflect_uncertain_trust() -> None:
     out = rank_intervals(draws, {}, weights={"trust": 1.0})
     # exchangeable areas: each is in the top decile (3 of 30) in about 10% of the draws
     assert np.allclose(out["p_top_decile"], 0.1, atol=0.03)
-    assert (out["rank_lower"] <= 3).all() and (out["rank_upper"] >= 28).all()
+    assert (out["rank_lower90"] <= 3).all() and (out["rank_upper90"] >= 28).all()
 
 
 def test_p_most_integrated_from_draws() -> None:

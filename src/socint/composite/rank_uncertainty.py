@@ -52,7 +52,7 @@ def rank_intervals(
     Returns
     -------
     DataFrame
-        One row per area: ``rank_lower``, ``rank_upper``, ``rank_median``, ``p_top_decile``
+        One row per area: ``rank_lower90``, ``rank_upper90``, ``rank_median``, ``p_top_decile``
         and (when deciles are given) ``p_most_integrated``.
     """
     t = np.asarray(trust_draws, dtype=np.float64)
@@ -72,8 +72,8 @@ def rank_intervals(
     r = ranks_by_row(score)
     alpha = (1.0 - level) / 2.0
     out = pd.DataFrame({
-        "rank_lower": np.floor(np.quantile(r, alpha, axis=1)).astype(np.int64),
-        "rank_upper": np.ceil(np.quantile(r, 1.0 - alpha, axis=1)).astype(np.int64),
+        f"rank_lower{round(level * 100)}": np.floor(np.quantile(r, alpha, axis=1)).astype(np.int64),
+        f"rank_upper{round(level * 100)}": np.ceil(np.quantile(r, 1.0 - alpha, axis=1)).astype(np.int64),
         "rank_median": np.median(r, axis=1),
         "p_top_decile": (deciles_by_row(score) == 10).mean(axis=1),
     })

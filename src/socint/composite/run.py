@@ -196,12 +196,6 @@ def combine(trust: TrustEstimates, inputs: IndexInputs,
     if survey:
         la = _select_trust(la, config.trust_method)
     la["trust_source"] = trust.source
-    # transitional short names of the 90% interval (the dashboard reads them)
-    la["trust_lower"] = la["trust_lower90"]
-    la["trust_upper"] = la["trust_upper90"]
-    if survey:
-        la["direct_lower"] = la["direct_lower95"]
-        la["direct_upper"] = la["direct_upper95"]
     draws: np.ndarray | None = None
     if trust.la_draws is not None:
         pos = tla.index.get_indexer(codes)
@@ -258,8 +252,6 @@ def _msoa_table(trust: TrustEstimates, inputs: IndexInputs,
     if trust.source == "survey":
         m = _select_trust(m, config.trust_method)
     m["trust_source"] = trust.source
-    m["trust_lower"] = m["trust_lower90"]
-    m["trust_upper"] = m["trust_upper90"]
     m["trust_decile"] = deciles(m["trust"]).to_numpy()
     comps = {"trust": m["trust"].to_numpy(dtype=float)}
     if inputs.msoa_measures is not None:
@@ -282,7 +274,7 @@ def _msoa_table(trust: TrustEstimates, inputs: IndexInputs,
                        config.rule)
         for col in cls.columns:
             m[col] = cls[col].to_numpy()
-    for col in ("rank_lower", "rank_upper", "rank_median", "p_top_decile", "p_most_integrated"):
+    for col in ("rank_lower90", "rank_upper90", "rank_median", "p_top_decile", "p_most_integrated"):
         m[col] = np.nan
     draws = trust.msoa_draws
     if (draws is not None and config.trust_method == "mrp" and ok.any() and w
@@ -295,7 +287,7 @@ def _msoa_table(trust: TrustEstimates, inputs: IndexInputs,
                             .to_numpy(dtype=float), rule=config.rule)
         for col in ri.columns:
             m.loc[ok, col] = ri[col].to_numpy()
-    for col in ("rank_lower", "rank_upper"):
+    for col in ("rank_lower90", "rank_upper90"):
         m[col] = m[col].astype("Int64")
     return m.reset_index()
 
@@ -324,7 +316,7 @@ def _composite(la: pd.DataFrame, trust_draws: np.ndarray | None, config: IndexCo
     ok = np.all([np.isfinite(values[c]) for c in {*w, "trust"}], axis=0)
     la["composite"] = np.nan
     la["rank"] = pd.array([pd.NA] * len(la), dtype="Int64")
-    for col in ("rank_lower", "rank_upper", "rank_median", "p_top_decile", "p_most_integrated",
+    for col in ("rank_lower90", "rank_upper90", "rank_median", "p_top_decile", "p_most_integrated",
                 "rank_volatility"):
         la[col] = np.nan
     sens = pd.DataFrame(index=la.index[ok])
@@ -348,7 +340,7 @@ def _composite(la: pd.DataFrame, trust_draws: np.ndarray | None, config: IndexCo
         sens = s_ranks.set_index(la.index[ok])
         la.loc[ok, "rank_volatility"] = vol["rank_range"].to_numpy()
     la["composite_note"] = np.where(ok, "", "not ranked: a component is missing or suppressed")
-    for col in ("rank_lower", "rank_upper"):
+    for col in ("rank_lower90", "rank_upper90"):
         la[col] = la[col].astype("Int64")
     return la.reset_index(), sens.reset_index()
 
