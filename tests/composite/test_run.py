@@ -94,7 +94,8 @@ def test_msoa_index_and_truth_and_decomposition(written: dict[str, Path],
     assert np.allclose(total, dec["predicted"], atol=2.5e-4)  # four published decimals
     # The profile's lines add up to the headline trust of la_index.csv.
     la = pd.read_csv(written["la_index"]).set_index("lad_code")["trust"]
-    assert np.allclose(total + dec["uncertainty_adjustment"], la.reindex(dec["lad_code"]), atol=5e-4)
+    assert np.allclose(total + dec["uncertainty_adjustment"], la.reindex(dec["lad_code"]),
+                       atol=5e-4)
     assert dec["uncertainty_adjustment"].abs().max() < 0.05  # plug-in vs draw mean: small
 
 

@@ -71,9 +71,10 @@ def rank_intervals(
     score = composite_score(comps, weights=weights, normalisation=normalisation)
     r = ranks_by_row(score)
     alpha = (1.0 - level) / 2.0
+    pct = round(level * 100)
     out = pd.DataFrame({
-        f"rank_lower{round(level * 100)}": np.floor(np.quantile(r, alpha, axis=1)).astype(np.int64),
-        f"rank_upper{round(level * 100)}": np.ceil(np.quantile(r, 1.0 - alpha, axis=1)).astype(np.int64),
+        f"rank_lower{pct}": np.floor(np.quantile(r, alpha, axis=1)).astype(np.int64),
+        f"rank_upper{pct}": np.ceil(np.quantile(r, 1.0 - alpha, axis=1)).astype(np.int64),
         "rank_median": np.median(r, axis=1),
         "p_top_decile": (deciles_by_row(score) == 10).mean(axis=1),
     })
