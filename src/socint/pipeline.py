@@ -474,8 +474,13 @@ def build_dashboard(out: Path, config: RunConfig, source: SourceData, index: Ind
     title = config.title or (f"Social Integration Index — England, Census {source.census}"
                              if source.kind == "official"
                              else "Social Integration Index (synthetic England demo)")
+    from socint.report.similar import la_covariate_table
+
+    cov = la_covariate_table(source.msoa_covariates, source.la_covariates)
+    cov = cov.loc[:, [c for c in cov.columns if c == "lad_code" or cov[c].nunique() > 1]]
     site_inputs = SiteInputs(
         la_index=index.la.sort_values("lad_code").reset_index(drop=True),
+        la_covariates=cov,
         boundaries=source.la_boundaries,
         msoa_index=(index.msoa.sort_values("msoa_code").reset_index(drop=True)
                     if len(index.msoa) else None),

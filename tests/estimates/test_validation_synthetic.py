@@ -34,7 +34,7 @@ def _build(seed: int, scale: float, survey_size: int, draws: int) -> tuple[Index
 
 def _coverage(tab: pd.DataFrame, truth: pd.DataFrame, key: str) -> tuple[float, float, float]:
     d = tab.merge(truth[[key, "true_trust"]], on=key)
-    c90 = ((d["true_trust"] >= d["trust_lower"]) & (d["true_trust"] <= d["trust_upper"])).mean()
+    c90 = ((d["true_trust"] >= d["trust_lower90"]) & (d["true_trust"] <= d["trust_upper90"])).mean()
     c95 = ((d["true_trust"] >= d["trust_lower95"])
            & (d["true_trust"] <= d["trust_upper95"])).mean()
     return float(np.corrcoef(d["trust"], d["true_trust"])[0, 1]), float(c90), float(c95)

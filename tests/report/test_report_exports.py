@@ -41,12 +41,12 @@ _CACHE: dict[str, Path] = {}
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``write_index`` of a small synthetic England run (real composite outputs)."""
     if "index" not in _CACHE:
-        from socint.composite import inputs as ci
         from socint.composite import outputs, run
         from socint.synthetic import generate_england
+        from socint.synthetic.source import inputs_from_synthetic
 
         england = generate_england(2011, scale=0.2, survey_size=4000)
-        result = run.build_index(ci.inputs_from_synthetic(england))
+        result = run.build_index(inputs_from_synthetic(england))
         out = tmp_path_factory.mktemp("index") / "index"
         outputs.write_index(result, out)
         _CACHE["index"] = out
@@ -130,13 +130,13 @@ def test_licence_follows_the_sources(index_dir: Path) -> None:
 
 
 def test_index_outputs_are_byte_identical_between_runs(index_dir: Path, tmp_path: Path) -> None:
-    from socint.composite import inputs as ci
     from socint.composite import outputs, run
     from socint.synthetic import generate_england
+    from socint.synthetic.source import inputs_from_synthetic
 
     england = generate_england(2011, scale=0.2, survey_size=4000)
     time.sleep(1.1)  # a different second: zip timestamps would differ
-    outputs.write_index(run.build_index(ci.inputs_from_synthetic(england)), tmp_path / "b")
+    outputs.write_index(run.build_index(inputs_from_synthetic(england)), tmp_path / "b")
     for name in ("la_index.csv", "la_index.geojson", "la_index.xlsx", "msoa_index.csv",
                  "la_index_analysis.csv"):
         assert (index_dir / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

@@ -89,8 +89,8 @@ def class_spans(frame: pd.DataFrame, m: Measure) -> pd.Series:
         def dec_of(r: float) -> int:
             return 10 - math.floor(10 * (r - 1) / n)
 
-        lo = pd.to_numeric(frame["rank_lower90"], errors="coerce")
-        hi = pd.to_numeric(frame["rank_upper90"], errors="coerce")
+        lo = pd.to_numeric(frame["rank_lower90"], errors="coerce").astype(float)
+        hi = pd.to_numeric(frame["rank_upper90"], errors="coerce").astype(float)
         for i in frame.index:
             if np.isfinite(lo[i]) and np.isfinite(hi[i]):
                 out[i] = dec_of(lo[i]) - dec_of(hi[i]) + 1
