@@ -27,7 +27,8 @@ class Measure:
 MEASURES: tuple[Measure, ...] = (
     Measure("trust", "trust", "trust_decile", "Predicted neighbourhood trust", "pct",
             "Predicted share of residents who say most people in the neighbourhood can be "
-            "trusted (multilevel model, post-stratified), with its 90% interval."),
+            "trusted, predicted by a multilevel model for the area's census population, with "
+            "its 90% interval (where the model comes from is stated at the foot of the page)."),
     Measure("edi", "edi", "edi_decile", "Ethnic Diversity Index (EDI)", "num3",
             "Simpson's diversity index: the probability that two residents drawn at random "
             "belong to different ethnic groups (0 = everyone in one group)."),

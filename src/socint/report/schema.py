@@ -81,8 +81,12 @@ _SURVEY = [
 ]
 _TRUST = [
     Column("trust", "Predicted share of adults who say most people in their neighbourhood can "
-           "be trusted (the index's trust method, MRP by default: model prediction "
-           "post-stratified to the area's census population).", "share", digits=4),
+           "be trusted: a multilevel model's prediction for the area's census population "
+           "(a published or saved model transported onto the census, or MRP of survey "
+           "responses; trust_source says which).", "share", digits=4),
+    Column("trust_source", "Where trust comes from: published_model (Bright Blue's Model 3 "
+           "applied to the census; not measured by a survey), saved_model, survey (MRP of "
+           "survey responses) or table (the user's own table).", "text"),
     Column("trust_se", "Standard error of predicted trust (simulation draws).", "share",
            digits=4),
     *_interval("trust", "predicted trust (simulation draws)", "share", 4),

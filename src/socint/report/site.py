@@ -146,6 +146,7 @@ def _render_all(inputs: SiteInputs, la: pd.DataFrame, tmp: Path,
                 and (n[0] != "change" or has_change))
     common: dict[str, Any] = {"site_title": inputs.title, "version": __version__, "nav": nav,
                               "ogl": attribution(inputs),
+                              "trust_source": str(inputs.manifest.get("trust_source", "")),
                               "has_postcodes": inputs.postcodes is not None}
     threshold = disclosure_threshold(inputs)
 
