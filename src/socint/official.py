@@ -335,8 +335,7 @@ def boundaries_for(census: int, tables: FolderTables
     return la, msoa, prov
 
 
-def official_source(census: int, *, data: Path | None = None,
-                    lad_vintage: int | None = None) -> SourceData:
+def official_source(census: int, *, data: Path | None = None) -> SourceData:
     """Real England for ``census``: from ``data`` (searched recursively) or the bundled extract.
 
     Geography and measures come from the census tables; Model 3's covariates and the

@@ -66,8 +66,6 @@ class RunConfig:
         (fit + MRP on respondents), a ``.json`` saved socint model, or a ``.csv`` trust table.
     survey, survey_map
         Survey microdata file and its mapping (``--trust survey`` on official data).
-    lad_vintage
-        LA vintage of the outputs (2021 default for census 2021; 2023 merges LAs).
     draws, seed, min_respondents
         Simulation draws, seed, disclosure threshold.
     calibration
@@ -85,7 +83,6 @@ class RunConfig:
     trust: str = "published"
     survey: Path | None = None
     survey_map: Path | None = None
-    lad_vintage: int | None = None
     draws: int = 200
     seed: int = 2011
     min_respondents: int = 10
@@ -202,7 +199,7 @@ def open_source(config: RunConfig) -> SourceData:
                                 survey_size=config.survey_size)
     from socint.official import official_source
 
-    return official_source(config.census, data=config.data, lad_vintage=config.lad_vintage)
+    return official_source(config.census, data=config.data)
 
 
 def synthetic_index_inputs(seed: int, *, scale: float, survey_size: int) -> IndexInputs:

@@ -29,13 +29,6 @@ class SourceKind(StrEnum):
     synthetic = "synthetic"
 
 
-class LadVintage(StrEnum):
-    """LA vintage of the outputs."""
-
-    v2021 = "2021"
-    v2023 = "2023"
-
-
 @app.command("run")
 def run_command(
     out: Path = typer.Option(..., "--out", callback=output_dir,
@@ -57,8 +50,6 @@ def run_command(
                                        help="Survey microdata (with --trust survey)."),
     survey_map: Path | None = typer.Option(None, "--survey-map", exists=True, dir_okay=False,
                                            help="Mapping of the survey's variables (YAML)."),
-    lad_vintage: LadVintage | None = typer.Option(None, "--lad-vintage",
-                                                  help="LA vintage of the outputs."),
     draws: int = typer.Option(200, help="Simulation draws for intervals and rank intervals."),
     seed: int = typer.Option(2011, help="Seed of the simulations."),
     target: float = typer.Option(0.39, help="Mean trust the intercept of a published model "
@@ -76,7 +67,6 @@ def run_command(
     config = RunConfig(out=out, source=source.value, census=int(census.value), data=data,
                        trust=trust,
                        survey=survey, survey_map=survey_map,
-                       lad_vintage=int(lad_vintage.value) if lad_vintage else None,
                        draws=draws, seed=seed, calibration=Calibration(target=target),
                        site=not no_site)
     with progress(console) as bar:
