@@ -121,9 +121,13 @@ def test_file_that_is_not_what_its_extension_says(files: dict[str, Path], tmp_pa
         import_survey(damaged, MAPPING, lookup=lookup)
 
 
-def test_no_lookup_says_pass_lookup(files: dict[str, Path]) -> None:
-    with pytest.raises(GeographyError, match="pass --lookup"):
+def test_no_lookup_checks_codes_against_the_bundled_england_lookup(
+        files: dict[str, Path]) -> None:
+    # the synthetic survey's MSOA codes (E029…) are not real 2011 MSOAs: the bundled real
+    # England lookup says so, instead of silently accepting them
+    with pytest.raises(GeographyError, match="unknown for vintage 2011") as exc:
         import_survey(files["sav"], MAPPING)
+    assert "--lookup" in str(exc.value)
 
 
 def test_lookup_without_the_needed_columns(files: dict[str, Path],

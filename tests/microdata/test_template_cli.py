@@ -89,7 +89,7 @@ def test_cli_import_error_exits_with_its_class_code(files: dict[str, Path], tmp_
     res = runner.invoke(app, ["survey", "import", str(files["sav"]), "--map",
                               str(files["map"]), "--out", str(tmp_path / "o.csv")])
     assert res.exit_code == 4  # geography error class
-    assert "pass --lookup" in res.output
+    assert "unknown for vintage 2011" in res.output and "--lookup" in res.output
     bad = tmp_path / "bad.sav"
     bad.write_text("a,b\n1,2\n")
     res = runner.invoke(app, ["survey", "import", str(bad), "--map", str(files["map"]),

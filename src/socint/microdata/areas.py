@@ -25,16 +25,25 @@ _GENERIC = re.compile(r"^(lsoa|msoa|ltla|lad|utla)(\d\d)_?(code|cd)$", re.IGNORE
 
 
 def _default_lookup(vintage: int) -> pd.DataFrame:
-    """The bundled area lookup for ``vintage`` (not bundled yet: raises).
+    """The bundled England lookup for ``vintage``: LSOA → MSOA → LAD (2021), MSOA → LAD (2011).
 
-    The lead wires the bundled real-England lookups here; until then a lookup must be given.
+    From the bundled real-England extract (:mod:`socint.extract`); other vintages need a
+    lookup file (``--lookup``).
     """
+    if vintage == 2021:
+        from socint.extract import load
+
+        lk = load("lookup_lsoa21_msoa21_lad21")
+        assert isinstance(lk, pd.DataFrame)
+        return lk[[c for c in ("lsoa_code", "msoa_code", "lad_code") if c in lk.columns]]
+    if vintage == 2011:
+        from socint.extract.snapshot import bundled_source
+
+        return bundled_source(2011).msoas[["msoa_code", "lad_code"]].astype(str)
     raise GeographyError(
-        f"no area lookup is bundled for vintage {vintage} yet, and none was given",
-        hint=f"pass --lookup FILE with an official {vintage} lookup, e.g. "
-             + ("lookup_msoa11_ltla19.csv (geographr_lookups_boundaries)" if vintage == 2011
-                else "lookup_msoa21_ltla22.csv (geographr_2021_lookups_boundaries)")
-             + ", or lookup= to socint.microdata.import_survey")
+        f"no area lookup is bundled for vintage {vintage}, and none was given",
+        hint=f"pass --lookup FILE with an official {vintage} lookup, or lookup= to "
+             "socint.microdata.import_survey")
 
 
 def _generic_lookup(path: Path) -> tuple[int | None, pd.DataFrame]:
