@@ -247,6 +247,28 @@ def progress(out: Console | None = None) -> Progress:
 
 
 @contextmanager
+def stage_progress(stages: Sequence[str], out: Console | None = None
+                   ) -> Iterator[Callable[[str], None]]:
+    """A progress bar over a pipeline's named stages; yields the ``progress`` callback.
+
+    Each call with a stage name completes the previous stage and shows the new one; the bar is
+    completed when the block ends.
+    """
+    with progress(out) as bar:
+        task = bar.add_task("starting", total=len(stages))
+        seen: list[str] = []
+
+        def step(name: str) -> None:
+            if seen:
+                bar.advance(task)
+            seen.append(name)
+            bar.update(task, description=name)
+
+        yield step
+        bar.update(task, completed=len(stages), description="done")
+
+
+@contextmanager
 def warnings_to_stderr() -> Iterator[None]:
     """Show every warning raised inside as one ``warning: message`` line (no source line, no
     markup parsing), once per distinct message. Python's filters are kept (a library's
@@ -381,6 +403,7 @@ __all__ = [
     "output_file",
     "print_table",
     "progress",
+    "stage_progress",
     "store_errors",
     "success",
     "warn",

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from socint.cli import app
-from socint.cli.common import echo, output_dir, progress, success
+from socint.cli.common import echo, output_dir, stage_progress, success
 
 console = Console(stderr=True)
 
@@ -32,18 +32,8 @@ def demo(
     start = time.perf_counter()
     config = DemoConfig(out=out, seed=seed, scale=scale, survey_size=survey_size, draws=draws,
                         write_inputs=write_inputs)
-    with progress(console) as bar:
-        task = bar.add_task("starting", total=len(STAGES))
-        seen: list[str] = []
-
-        def step(name: str) -> None:
-            if seen:
-                bar.advance(task)
-            seen.append(name)
-            bar.update(task, description=name)
-
+    with stage_progress(STAGES, console) as step:
         manifest = run_demo(config, progress=step)
-        bar.update(task, completed=len(STAGES), description="done")
     success(f"demo finished in {time.perf_counter() - start:.1f} s; outputs in {out}/")
     folders: dict[str, int] = {}
     for name in manifest["outputs"]:

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from socint.cli import app
-from socint.cli.common import echo, output_dir, progress, success
+from socint.cli.common import echo, output_dir, stage_progress, success
 
 console = Console(stderr=True)
 
@@ -69,18 +69,8 @@ def run_command(
                        survey=survey, survey_map=survey_map,
                        draws=draws, seed=seed, calibration=Calibration(target=target),
                        site=not no_site)
-    with progress(console) as bar:
-        task = bar.add_task("starting", total=len(STAGES))
-        seen: list[str] = []
-
-        def step(name: str) -> None:
-            if seen:
-                bar.advance(task)
-            seen.append(name)
-            bar.update(task, description=name)
-
+    with stage_progress(STAGES, console) as step:
         result = run(config, progress=step)
-        bar.update(task, completed=len(STAGES), description="done")
     la = result.index.la
     n_most = int(la["most_integrated"].fillna(False).astype(bool).sum())
     success(f"{len(la)} LAs and {len(result.index.msoa)} MSOAs in "
