@@ -56,3 +56,19 @@ def test_runs_with_different_draws_are_refused() -> None:
     new = _run(["A"], [0.3], [100], np.zeros((1, 4)))
     with pytest.raises(InputDataError, match="same n_draws"):
         index_change(old, new)
+
+
+def test_earlier_run_on_the_later_la_set_is_adult_weighted() -> None:
+    """2011 LAs merged by 2021 are combined with adult weights (hand-computed)."""
+    from socint.composite.timeseries import _harmonised_la
+
+    la = pd.DataFrame({"lad_code": ["A", "B", "D"], "trust": [0.30, 0.50, 0.40],
+                       "edi": [0.2, 0.4, 0.1], "dissimilarity": [10.0, 30.0, 20.0],
+                       "composite": [1.0, 2.0, 3.0]})
+    run = SimpleNamespace(la=la, trust=SimpleNamespace(adults_la=np.array([100.0, 300.0, 200.0]),
+                                                       la=la[["lad_code"]]))
+    out = _harmonised_la(run, {"A": "C", "B": "C"})  # type: ignore[arg-type]
+    assert out.loc["C", "trust"] == pytest.approx((100 * 0.30 + 300 * 0.50) / 400)
+    assert out.loc["C", "dissimilarity"] == pytest.approx((100 * 10 + 300 * 30) / 400)
+    assert out.loc["D", "edi"] == pytest.approx(0.1)
+    assert sorted(out.index) == ["C", "D"]
