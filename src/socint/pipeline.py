@@ -59,6 +59,9 @@ class RunConfig:
         ``"synthetic"`` (the built-in synthetic England, the validation world).
     census
         2021 or 2011.
+    lad_vintage
+        The LA set of the outputs: ``None`` (the census's own: LTLA21 or 2011 LAs) or 2023
+        (Census 2021 only; :mod:`socint.vintage`).
     data
         Folder searched recursively for official files; ``None`` = the bundled extract.
     trust
@@ -79,6 +82,7 @@ class RunConfig:
     out: Path
     source: str = "official"
     census: int = 2021
+    lad_vintage: int | None = None
     data: Path | None = None
     trust: str = "published"
     survey: Path | None = None
@@ -103,6 +107,13 @@ class RunConfig:
                                  "'official' or 'synthetic'")
         if self.census not in (2011, 2021):
             raise InputDataError(f"census was {self.census} but is expected to be 2011 or 2021")
+        if self.lad_vintage is not None:
+            from socint.vintage import check_lad_vintage
+
+            if self.source == "synthetic":
+                raise InputDataError("--lad-vintage applies to the official source only (the "
+                                     "synthetic England has its own LAs)")
+            check_lad_vintage(self.census, self.lad_vintage)
         if (self.trust not in TRUST_CHOICES
                 and not self.trust.lower().endswith((".csv", ".json"))):
             raise InputDataError(f"--trust was {self.trust!r} but is expected to be "
@@ -161,11 +172,12 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
     log = RunLog()
     with staging_folder(Path(config.out)) as tmp:
         with log.stage("inputs", progress):
-            source = open_source(config)
+            census_source = open_source(config)
+            source = on_output_las(config, census_source)
         with log.stage("measures", progress):
             la_measures, msoa_measures = area_measures(source)
         with log.stage("trust", progress):
-            trust, model_tables = estimate_trust(config, source)
+            trust, model_tables = estimate_trust(config, census_source, output=source)
         with log.stage("index", progress):
             inputs = index_inputs(source, la_measures, msoa_measures)
             index = combine(trust, inputs, index_config(config))
@@ -200,6 +212,15 @@ def open_source(config: RunConfig) -> SourceData:
     from socint.official import official_source
 
     return official_source(config.census, data=config.data)
+
+
+def on_output_las(config: RunConfig, source: SourceData) -> SourceData:
+    """The source on the LA set of the outputs (``--lad-vintage``; :mod:`socint.vintage`)."""
+    if config.lad_vintage is None or config.lad_vintage == source.lad_vintage:
+        return source
+    from socint.vintage import source_on_lad_vintage
+
+    return source_on_lad_vintage(source, config.lad_vintage)
 
 
 def synthetic_index_inputs(seed: int, *, scale: float, survey_size: int) -> IndexInputs:
@@ -250,16 +271,37 @@ def _merge_on(parts: list[pd.DataFrame], key: str) -> pd.DataFrame:
 # trust
 
 
-def estimate_trust(config: RunConfig, source: SourceData
+def estimate_trust(config: RunConfig, source: SourceData, *,
+                   output: SourceData | None = None
                    ) -> tuple[TrustEstimates, dict[str, pd.DataFrame]]:
-    """Small-area trust from the chosen source, and the model's tables (survey only)."""
+    """Small-area trust from the chosen source, and the model's tables (survey only).
+
+    A model (published, saved or fitted to a survey) is applied on ``source``, the census's
+    own areas, and then expressed on ``output``'s LA set when that differs (a merged LA's
+    trust is the adult-weighted mean of its districts'); a user's table is read on
+    ``output``'s LAs directly.
+    """
+    from socint.estimates.trust import trust_from_table
+
+    output = output or source
+    if config.trust.lower().endswith(".csv"):
+        return trust_from_table(Path(config.trust), output.las, n_draws=config.draws,
+                                seed=config.seed), {}
+    trust, tables = _model_trust(config, source)
+    if output is not source:
+        from socint.vintage import trust_on_lad_vintage
+
+        trust = trust_on_lad_vintage(trust, source, output,
+                                     min_respondents=config.min_respondents)
+    return trust, tables
+
+
+def _model_trust(config: RunConfig, source: SourceData
+                 ) -> tuple[TrustEstimates, dict[str, pd.DataFrame]]:
     from socint.estimates import transport as tr
-    from socint.estimates.trust import trust_from_model, trust_from_survey, trust_from_table
+    from socint.estimates.trust import trust_from_model, trust_from_survey
 
     choice = config.trust
-    if choice.lower().endswith(".csv"):
-        return trust_from_table(Path(choice), source.las, n_draws=config.draws,
-                                seed=config.seed), {}
     if choice == "survey":
         from dataclasses import replace
 
@@ -468,7 +510,9 @@ def build_dashboard(out: Path, config: RunConfig, source: SourceData, index: Ind
     assert source.la_boundaries is not None
     margins = {name: margins_from_glmm(model_tables[f"margins_{name}"], name)
                for name in MARGIN_TITLES if f"margins_{name}" in model_tables}
-    title = config.title or (f"Social Integration Index — England, Census {source.census}"
+    las = (f", {source.lad_vintage} local authorities"
+           if source.lad_vintage not in (source.census, 2013) else "")
+    title = config.title or (f"Social Integration Index — England, Census {source.census}{las}"
                              if source.kind == "official"
                              else "Social Integration Index (synthetic England demo)")
     from socint.report.similar import la_covariate_table

@@ -22,6 +22,14 @@ class Census(StrEnum):
     c2011 = "2011"
 
 
+class LadVintage(StrEnum):
+    """LA set of the outputs."""
+
+    census = "census"
+    v2021 = "2021"
+    v2023 = "2023"
+
+
 class SourceKind(StrEnum):
     """Where the area data come from."""
 
@@ -34,6 +42,10 @@ def run_command(
     out: Path = typer.Option(..., "--out", callback=output_dir,
                              help="Output folder (replaced atomically)."),
     census: Census = typer.Option(Census.c2021, help="Census of the area data."),
+    lad_vintage: LadVintage = typer.Option(
+        LadVintage.census, "--lad-vintage",
+        help="LA set of the outputs: 'census' (the census's own: 309 LTLA21 or 326 LAs of "
+             "2011), 2021, or 2023 (296 LAs after the 2023 mergers; Census 2021 only)."),
     source: SourceKind = typer.Option(
         SourceKind.official, help="official: the official tables (--data or the bundled "
         "extract); synthetic: the built-in synthetic England (the validation world)."),
@@ -59,13 +71,16 @@ def run_command(
     """Build the index for every English LA and MSOA from official data, with the dashboard.
 
     Example: socint run --out england-2021   (Census 2021, bundled data, published model)
+
+    Example: socint run --lad-vintage 2023 --out england-2021-lad23   (the 296 LAs of 2023)
     """
     from socint.estimates.transport import Calibration
     from socint.pipeline import STAGES, RunConfig, run
 
     start = time.perf_counter()
+    vintage = None if lad_vintage is LadVintage.census else int(lad_vintage.value)
     config = RunConfig(out=out, source=source.value, census=int(census.value), data=data,
-                       trust=trust,
+                       lad_vintage=vintage, trust=trust,
                        survey=survey, survey_map=survey_map,
                        draws=draws, seed=seed, calibration=Calibration(target=target),
                        site=not no_site)
