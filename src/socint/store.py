@@ -183,7 +183,11 @@ class Store:
         delay = 0.05
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                # DuckDB >= 2 draws its own progress bar on stdout for long queries, which
+                # would corrupt `--json` output and piped tables; socint shows its own.
+                con.execute("SET enable_progress_bar = false")
+                return con
             except duckdb.IOException as exc:
                 held = _LOCK_HOLDER.search(str(exc))
                 if held is None:
