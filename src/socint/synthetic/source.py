@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from socint.composite.inputs import REQUIRED, IndexInputs
+from socint.composite.inputs import IndexInputs
 from socint.measures.compute import MeasureSpec
 from socint.measures.units import UnitCounts
 from socint.sources import MeasureInput, Provenance, SourceData
@@ -75,49 +75,18 @@ def source_from_england(england: Any) -> SourceData:
 
 
 def inputs_from_synthetic(england: Any) -> IndexInputs:
-    """Index inputs from a :class:`socint.synthetic.SyntheticEngland` (measures computed here).
+    """Index inputs of a :class:`socint.synthetic.SyntheticEngland` (``socint index``, tests).
 
-    EDI: Simpson's index of each MSOA over the 18 detailed groups, rolled up to the LA as the
-    population-weighted mean (the ``bright_blue_2019`` definition); dissimilarity: White British
-    vs all others across the LA's LSOAs (the synthetic England has no OAs), 0-100. MSOA
-    measures: pooled Simpson of the MSOA and D across its LSOAs.
+    The same data flow as ``socint demo``: the England described as a pipeline source
+    (:func:`source_from_england`), its measures computed by the pipeline's measures stage
+    (EDI: Simpson's index of each MSOA over the 18 detailed groups, population-weighted mean
+    over the LA; dissimilarity: White British vs all others across the LA's LSOAs, 0-100).
     """
-    from socint.measures.compute import MeasureSpec, compute_measures
-    from socint.measures.units import UnitCounts
+    from socint.pipeline import area_measures, index_inputs
 
-    units = UnitCounts.from_table(england.ethnicity)
-    d_spec = MeasureSpec(column="dissimilarity", measure="dissimilarity",
-                         scheme="ethnicity_white_british", group="white_british", scale=100.0)
-    la_m = compute_measures(units, (MeasureSpec(column="edi", measure="simpson",
-                                                unit_level="msoa", rollup="weighted_mean"),
-                                    d_spec), area_level="lad")
-    msoa_m = compute_measures(units, (MeasureSpec(column="edi", measure="simpson"), d_spec),
-                              area_level="msoa")
-    cov = england.msoa_covariates
-    adults = england.poststrat.groupby("msoa_code")["count"].sum()
-    dep = cov.assign(w=cov["msoa_code"].map(adults).to_numpy(dtype=float))
-    dep = (dep.assign(x=dep["w"] * dep["income_decile"]).groupby("lad_code")[["x", "w"]].sum())
-    seed = f"socint.synthetic.generate_england(seed={england.seed}, scale={england.scale})"
-    return IndexInputs(
-        survey=england.survey, msoa_covariates=cov, la_covariates=england.la_covariates,
-        population=england.poststrat,
-        las=england.las[["lad_code", "lad_name", "region_code", "region_name"]],
-        msoas=england.msoas[["msoa_code", "msoa_name", "lad_code"]],
-        la_measures=la_m.rename(columns={"area_code": "lad_code"})[
-            ["lad_code", "edi", "dissimilarity"]],
-        msoa_measures=msoa_m.rename(columns={"area_code": "msoa_code"})[
-            ["msoa_code", "edi", "dissimilarity"]],
-        deprivation=pd.DataFrame({"lad_code": dep.index,
-                                  "deprivation": (dep["x"] / dep["w"]).to_numpy()}),
-        la_boundaries=england.la_geojson, msoa_boundaries=england.msoa_geojson,
-        truth_la=england.truth.true_trust_la, truth_msoa=england.truth.true_trust_msoa,
-        sources={**{name: seed for name in REQUIRED},
-                 "la_measures": f"socint.measures (Simpson, MSOA weighted mean; D White British "
-                                f"vs others over LSOAs x100) on {seed}",
-                 "msoa_measures": f"socint.measures (Simpson pooled; D over LSOAs) on {seed}",
-                 "deprivation": f"adult-weighted mean MSOA income_decile of {seed}"},
-        vintage=2011,
-    )
+    source = source_from_england(england)
+    la_measures, msoa_measures = area_measures(source)
+    return index_inputs(source, la_measures, msoa_measures)
 
 
 __all__ = ["inputs_from_synthetic", "source_from_england", "synthetic_source"]
