@@ -453,7 +453,8 @@ def index_inputs(source: SourceData, la_measures: pd.DataFrame,
         msoa_measures=msoa_measures[["msoa_code", "edi", "dissimilarity"]],
         deprivation=source.deprivation, la_boundaries=source.la_boundaries,
         msoa_boundaries=source.msoa_boundaries, truth_la=source.truth_la,
-        truth_msoa=source.truth_msoa, sources=sources, vintage=source.census)
+        truth_msoa=source.truth_msoa, sources=sources, vintage=source.census,
+        lad_vintage=source.lad_vintage)
 
 
 def compute_change(config: RunConfig, source: SourceData, index: IndexResult,

@@ -51,6 +51,10 @@ class IndexInputs:
         Name → description of each input (file path or generator and seed) for the manifest.
     vintage
         Census year of the inputs (2011 or 2021).
+    lad_vintage
+        Year of the LA set the ``lad_code`` values belong to (2013 for the Census 2011 LAs as
+        coded since 2013, 2021 for LTLA21, 2023), written in the ``lad_vintage`` column;
+        ``None`` when not known (a folder of CSVs).
     """
 
     survey: pd.DataFrame | None
@@ -68,6 +72,7 @@ class IndexInputs:
     truth_msoa: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)
     vintage: int = 2011
+    lad_vintage: int | None = None
 
     def check(self) -> None:
         """Refuse missing columns and duplicated area rows, naming the table and column."""

@@ -190,6 +190,8 @@ def combine(trust: TrustEstimates, inputs: IndexInputs,
     for col in ("region_code", "region_name"):
         if col in names.columns:
             la[col] = names[col].to_numpy()
+    if inputs.lad_vintage is not None:
+        la["lad_vintage"] = inputs.lad_vintage
     la = la.join(tla)
     la["suppressed"] = la["suppressed"].fillna(False).astype(bool)
     survey = trust.source == "survey"
@@ -249,6 +251,8 @@ def _msoa_table(trust: TrustEstimates, inputs: IndexInputs,
     m = trust.msoa.set_index("msoa_code")
     codes = m.index
     m.insert(0, "msoa_name", names["msoa_name"].reindex(codes).to_numpy())
+    if inputs.lad_vintage is not None:
+        m.insert(2, "lad_vintage", inputs.lad_vintage)
     if trust.source == "survey":
         m = _select_trust(m, config.trust_method)
     m["trust_source"] = trust.source

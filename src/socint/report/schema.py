@@ -69,6 +69,9 @@ def _interval(stem: str, what: str, unit: str, digits: int, levels: Iterable[str
 _KEYS_LA = [
     Column("lad_code", "ONS GSS code of the local authority district.", "code"),
     Column("lad_name", "Name of the local authority district.", "text"),
+    Column("lad_vintage", "Year of the LA set the code belongs to: 2013 (the Census 2011 LAs "
+           "as coded since 2013), 2021 (LTLA21, 309 in England) or 2023 (296, after the 2023 "
+           "mergers).", "code"),
     Column("region_code", "ONS code of the region the LA lies in.", "code"),
     Column("region_name", "Name of the region.", "text"),
 ]
@@ -162,6 +165,7 @@ MSOA_SCHEMA: tuple[Column, ...] = (
     Column("msoa_name", "Name of the MSOA (House of Commons Library names where given).",
            "text"),
     Column("lad_code", "Code of the local authority the MSOA lies in.", "code"),
+    Column("lad_vintage", "Year of the LA set of lad_code (2013, 2021 or 2023).", "code"),
     *_SURVEY, *_TRUST, *_MEASURES,
     *[c for c in _INDEX if c.name != "rank_volatility"], *_METHODS,
 )
