@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -83,12 +84,15 @@ def test_pack_context_marks_data_and_gaps(tmp_path: Path) -> None:
     assert edu["indicators"][0]["value"] == pytest.approx(0.53)
 
 
-def test_pack_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
+def test_pack_page_is_offline_and_escaped(tmp_path: Path) -> None:
     path = write_pack("E08000032", _index(tmp_path / "i", interval="plain"), tmp_path / "o")
     html = path.read_text()
     assert "Bradford &lt;b&gt;" in html and "<b>" not in html.replace("<body>", "")
     assert "24.3% to 29.9%" in html  # trust_lower/trust_upper accepted
-    assert "http://" not in html and "https://" not in html and "<link" not in html
+    assert "http://" not in html and "https://" not in html
+    # every stylesheet, icon and script is a file of the output folder (its assets/)
+    refs = re.findall(r'<(?:link|script)[^>]+(?:href|src)="([^"]+)"', html)
+    assert refs and all((path.parent / r).is_file() for r in refs), refs
     assert html.count('class="action"') == 10
     assert "Only the action&#39;s title is held here" in html
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 #: Labels that the rule (underscores to spaces, first letter capital) would get wrong.
 LABELS: dict[str, str] = {
     "white_british": "White British", "white_irish": "White Irish",
@@ -39,6 +41,10 @@ LABELS: dict[str, str] = {
     "income_decile": "income-deprivation decile", "crime_decile": "crime decile",
     "pct65": "% aged 65+", "rural": "rural share of MSOAs", "deprivation": "deprivation",
     "wb_change": "White British population change",
+    "did": "Difference-in-differences", "gap": "Gap", "age_band": "age band",
+    "cohesion_likert": "Neighbourhood cohesion (1 to 5)", "civic_actions": "Civic actions",
+    "likert": "Agreement scale", "binary": "Yes or no", "count": "Count",
+    "thermometer": "Feeling thermometer (0 to 100)", "trust_people": "Trust in people",
 }
 
 
@@ -88,3 +94,21 @@ def interval(lower: Any, upper: Any, digits: int = 2, *, percent: bool = False) 
     if percent:
         return _minus(f"{100 * lo:.{digits}f}% to {100 * hi:.{digits}f}%")
     return f"{number(lo, digits)} to {number(hi, digits)}"
+
+
+def la_name(code: str) -> str | None:
+    """The name of an English LA code from the bundled ONS lookups (2021 codes first, then
+    2011); ``None`` for a code they do not hold (the page then shows the code)."""
+    from socint.extract import load
+
+    for table in ("source2021_las", "source2011_las"):
+        try:
+            las = load(table)
+        except Exception:  # a missing or damaged extract only loses the name
+            continue
+        if not isinstance(las, pd.DataFrame):
+            continue
+        hit = las.loc[las["lad_code"].astype(str) == code, "lad_name"]
+        if len(hit):
+            return str(hit.iloc[0])
+    return None

@@ -20,6 +20,7 @@ Nothing is estimated here; every number is read from the index tables.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -61,7 +62,7 @@ def legend_digits(ranges: Sequence[tuple[float, float]], kind: str) -> int:
     base = _BASE_DIGITS.get(kind, 0)
     for digits in range(base, base + _MAX_EXTRA_DIGITS + 1):
         if all(_fmt(a[1], kind, digits) != _fmt(b[0], kind, digits)
-               for a, b in zip(ranges, ranges[1:]) if a[1] < b[0]):
+               for a, b in itertools.pairwise(ranges) if a[1] < b[0]):
             return digits
     return base + _MAX_EXTRA_DIGITS
 
