@@ -284,11 +284,16 @@ def _chart(means: pd.DataFrame, outcome: str) -> dict[str, Any]:
                        "label": f"{label(r['group'])}, {r['wave']}: {number(r['emm'], 2)} "
                                 f"({interval(r['lower'], r['upper'], 2)})"})
     ticks = np.linspace(lo, hi, 5)
+    kind = str(d["kind"].iloc[0]) if len(d) else ""
+
+    def tick(t: float) -> str:  # a yes/no outcome's mean is a share: percent, as on the site
+        return _pct(t, 0) if kind == "binary" else f"{t:.3g}".replace("-", "\u2212")
+
     return {
-        "title": f"{label(outcome)} ({d['kind'].iloc[0] if len(d) else ''})", "width": width,
+        "title": f"{label(outcome)}: {label(kind).lower()}" if kind else label(outcome),
+        "width": width,
         "height": height + 20, "left": left, "right": right, "top": top, "bottom": bottom,
-        "yticks": [{"y": round(y(t), 1), "label": f"{t:.3g}".replace("-", "\u2212")}
-                   for t in ticks],
+        "yticks": [{"y": round(y(t), 1), "label": tick(t)} for t in ticks],
         "xticks": [{"x": round(left + step * (i + 0.5), 1), "label": "" if w is None else str(w)}
                    for i, w in enumerate(waves)],
         "points": points,
@@ -306,7 +311,7 @@ def render_compare(result: Comparison, *, covariates: list[str], reference: str,
     return _render(
         "compare.html", chrome, title, charts=charts, means=_records(result.means),
         contrasts=_records(result.contrasts), reference=reference,
-        covariates=", ".join(covariates) or "nothing",
+        covariates=", ".join(label(c).lower() for c in covariates) or "nothing",
         ratios=_records(ratios) if ratios is not None else [])
 
 
