@@ -112,3 +112,14 @@ def test_errors_and_cli(tmp_path: Path) -> None:
                               str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "o" / "pack_E09000030.html").is_file()
+
+
+def test_pack_reads_the_full_precision_table_when_present(tmp_path: Path) -> None:
+    idx = _index(tmp_path / "i")
+    la = pd.read_csv(idx / "la_index.csv")
+    la.loc[0, "trust_upper90"] = 0.2995  # published, rounded: 29.95 -> "29.9%" (float)
+    la.to_csv(idx / "la_index.csv", index=False)
+    la.loc[0, "trust_upper90"] = 0.29953  # full precision: 29.953 -> "30.0%" as on the site
+    la.to_csv(idx / "la_index_analysis.csv", index=False)
+    html = write_pack("E08000032", idx, tmp_path / "o").read_text()
+    assert "24.3% to 30.0%" in html

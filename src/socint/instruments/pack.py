@@ -111,6 +111,10 @@ def _find(folder: Path, name: str) -> Path | None:
 def read_index_folder(folder: str | Path) -> IndexFolder:
     """Read ``la_index.csv`` (+ ``manifest.json``, ``msoa_covariates.csv`` when present).
 
+    When the folder also holds ``la_index_analysis.csv`` (the same columns at full precision)
+    that file is read instead, so the pack rounds once, as the dashboard does (the published
+    table's 0.2995 would otherwise print 29.9% where the dashboard prints 30.0%).
+
     Raises
     ------
     InputDataError
@@ -121,6 +125,9 @@ def read_index_folder(folder: str | Path) -> IndexFolder:
     if not idx.is_file():
         raise InputDataError("the index folder has no la_index.csv", file=path,
                              hint="pass the folder written by `socint run --out DIR`")
+    full = path / "la_index_analysis.csv"
+    if full.is_file():
+        idx = full
     la = read_csv(idx, what="LA index table")
     require_columns(la, INDEX_COLUMNS, what="LA index table", file=idx)
     la["lad_code"] = la["lad_code"].astype(str)
