@@ -158,3 +158,4 @@ def test_survey_page_is_titled_with_the_la_name(inputs: InstrumentInputs,
     page = (tmp_path / "s" / "survey.html").read_text("utf-8")
     # the ONS name of E06000008, from the bundled lookup
     assert "<h1>Local survey results: Blackburn with Darwen</h1>" in page
+

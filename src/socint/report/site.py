@@ -67,6 +67,9 @@ BUILD_PID = ".socint-build"
 #: What pages written beside the site (the instruments) need to share its header and footer:
 #: title, navigation, attribution, trust source, postcode search (JSON, in ``assets/``).
 CHROME = "assets/chrome.json"
+#: Folder of the companion instruments beside the site in a run folder (``socint demo``);
+#: a site built beside one links to it (see :func:`add_nav_link` for one written later).
+INSTRUMENTS_DIR = "instruments"
 #: Marker in every page's navigation list before which :func:`add_nav_link` inserts.
 NAV_END = "<!-- nav-end -->"
 #: The site icon (three bars in the decile colours), written by the builder so that only
@@ -153,6 +156,8 @@ def _render_all(inputs: SiteInputs, la: pd.DataFrame, tmp: Path,
     has_change = inputs.change is not None
     nav = tuple(n for n in NAV if (n[0] != "msoa" or has_msoa_map)
                 and (n[0] != "change" or has_change))
+    if (tmp.parent / INSTRUMENTS_DIR / "index.html").is_file():  # a rebuild beside them
+        nav += (("instruments", "Instruments", f"../{INSTRUMENTS_DIR}/index.html"),)
     common: dict[str, Any] = {"site_title": inputs.title, "version": __version__, "nav": nav,
                               "ogl": attribution(inputs),
                               "trust_source": str(inputs.manifest.get("trust_source", "")),
