@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -96,19 +97,24 @@ def interval(lower: Any, upper: Any, digits: int = 2, *, percent: bool = False) 
     return f"{number(lo, digits)} to {number(hi, digits)}"
 
 
-def la_name(code: str) -> str | None:
-    """The name of an English LA code from the bundled ONS lookups (2021 codes first, then
-    2011); ``None`` for a code they do not hold (the page then shows the code)."""
+@lru_cache(maxsize=1)
+def _bundled_la_names() -> dict[str, str]:
+    """LA code → name of the bundled ONS lookups (2011 codes first, 2021 names override)."""
     from socint.extract import load
 
-    for table in ("source2021_las", "source2011_las"):
+    names: dict[str, str] = {}
+    for table in ("source2011_las", "source2021_las"):
         try:
             las = load(table)
-        except Exception:  # a missing or damaged extract only loses the name
+        except Exception:  # a missing or damaged extract only loses the names
             continue
-        if not isinstance(las, pd.DataFrame):
-            continue
-        hit = las.loc[las["lad_code"].astype(str) == code, "lad_name"]
-        if len(hit):
-            return str(hit.iloc[0])
-    return None
+        if isinstance(las, pd.DataFrame):
+            names.update(zip(las["lad_code"].astype(str), las["lad_name"].astype(str),
+                             strict=True))
+    return names
+
+
+def la_name(code: str) -> str | None:
+    """The name of an English LA code from the bundled ONS lookups (2021 names where a code
+    is in both vintages); ``None`` for a code they do not hold (the page then shows the code)."""
+    return _bundled_la_names().get(str(code))

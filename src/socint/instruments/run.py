@@ -17,7 +17,7 @@ import pandas as pd
 from socint.errors import GeographyError, InputDataError
 from socint.instruments._common import numeric_column, read_csv, require_columns
 from socint.instruments.compare import compare_groups, trust_distrust_ratio
-from socint.instruments.labels import label
+from socint.instruments.labels import la_name, label
 from socint.instruments.pages import (
     chrome_for,
     finish_folder,
@@ -147,7 +147,7 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
              _write(out, "scorecard_coverage.csv", cov)]
     chrome = chrome_for(out)
     for code in chosen:
-        name = (names or {}).get(code, code)
+        name = (names or {}).get(code) or la_name(code) or code
         paths.append(_page(out, f"scorecard_{code}.html",
                            render_scorecard(card, ch, lad_code=code, lad_name=name,
                                             reference=reference, coverage=cov,
