@@ -5,6 +5,8 @@ Builds the index of the full-size synthetic England once (309 LAs, 2,990 MSOAs),
 ``/usr/bin/chromium`` and the ``playwright`` package are present — opens the map page in headless
 Chromium several times and prints the median time from navigation start to the map being ready
 (the page's ``data-ready-ms``). Issue 6 targets: < 10 s build, < 2 s interactive, < 15 MB.
+Also times writing an instruments folder beside the site (assets, index page, and the
+*Instruments* link added to every page of the site).
 
     .venv/bin/python benchmarks/bench_report.py [--repeats 3]
 """
@@ -19,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from socint.composite import IndexConfig, build_index, write_index
+from socint.instruments.pages import finish_folder
 from socint.report import SYNTHETIC_SOURCES, build_site, load_site_inputs
 from socint.synthetic import generate_england
 from socint.synthetic.source import inputs_from_synthetic
@@ -56,13 +59,20 @@ def main() -> None:
         walls, cpus = [], []
         for i in range(args.repeats):
             w, c = time.perf_counter(), time.process_time()
-            result = build_site(inputs, work / f"site{i}")
+            result = build_site(inputs, work / f"run{i}" / "site")
             walls.append(time.perf_counter() - w)
             cpus.append(time.process_time() - c)
         print(f"LAs: {len(inputs.la_index)}, pages: {result.pages}, "
               f"site size: {result.bytes / 1e6:.1f} MB (target < 15 MB)")
         print(f"build_site median: wall {statistics.median(walls):.2f} s, "
               f"cpu {statistics.median(cpus):.2f} s (target < 10 s)")
+        links = []
+        for i in range(args.repeats):  # instruments beside a site: index + nav on every page
+            w = time.perf_counter()
+            finish_folder(work / f"run{i}" / "instruments")
+            links.append(time.perf_counter() - w)
+        print(f"instruments folder beside the site (assets, index, nav link on "
+              f"{result.pages} pages) median: {statistics.median(links):.2f} s")
         try:
             import playwright  # noqa: F401
         except ImportError:

@@ -79,7 +79,7 @@ def test_compare_command(inputs: InstrumentInputs, tmp_path: Path) -> None:
     con = pd.read_csv(out / "compare_contrasts.csv")
     assert set(con["contrast"]) == {"gap", "did"}
     assert "<svg" in (out / "compare.html").read_text()
-    for f in out.iterdir():  # no respondent-level rows in any output
+    for f in (p for p in out.rglob("*") if p.is_file()):  # no respondent rows in any output
         assert "c00001" not in f.read_text()
     bad = runner.invoke(app, ["compare", str(s), "--outcome", "cohesion_likert:ordinal"])
     assert bad.exit_code == 2 and "NAME:KIND" in _flat(bad.output)
@@ -102,7 +102,7 @@ def test_survey_commands(inputs: InstrumentInputs, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     est = pd.read_csv(tmp_path / "s" / "survey_estimates.csv")
     assert "local minus model" in set(est["group"])
-    for f in (tmp_path / "s").iterdir():
+    for f in (p for p in (tmp_path / "s").rglob("*") if p.is_file()):
         assert "L0001" not in f.read_text()
     # the layout of socint.estimates (mrp, mrp_lower95, mrp_upper95) is read too
     mrp = _csv(pd.DataFrame({"lad_code": [la], "mrp": [0.38], "mrp_lower95": [0.33],

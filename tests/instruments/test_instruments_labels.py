@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from socint.instruments.labels import interval, label, p_value
+from socint.instruments.labels import interval, la_name, label, p_value
 
 
 def test_labels_are_words() -> None:
@@ -21,3 +21,12 @@ def test_p_values_and_intervals() -> None:
     assert interval(-0.251, -0.165) == "\u22120.25 to \u22120.17"
     assert interval(0.412, 0.45, 1, percent=True) == "41.2% to 45.0%"
     assert interval(math.nan, 1.0) == ""
+
+
+def test_la_names_from_the_bundled_lookups() -> None:
+    # ONS names: E08000032 Bradford (both vintages), E06000008 Blackburn with Darwen;
+    # E07000112 was Shepway in 2011 lookups and Folkestone and Hythe in 2021 ones
+    assert la_name("E08000032") == "Bradford"
+    assert la_name("E06000008") == "Blackburn with Darwen"
+    assert la_name("E07000112") == "Folkestone and Hythe"
+    assert la_name("E99999999") is None

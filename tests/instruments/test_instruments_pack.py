@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -83,12 +84,15 @@ def test_pack_context_marks_data_and_gaps(tmp_path: Path) -> None:
     assert edu["indicators"][0]["value"] == pytest.approx(0.53)
 
 
-def test_pack_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
+def test_pack_page_is_offline_and_escaped(tmp_path: Path) -> None:
     path = write_pack("E08000032", _index(tmp_path / "i", interval="plain"), tmp_path / "o")
     html = path.read_text()
     assert "Bradford &lt;b&gt;" in html and "<b>" not in html.replace("<body>", "")
     assert "24.3% to 29.9%" in html  # trust_lower/trust_upper accepted
-    assert "http://" not in html and "https://" not in html and "<link" not in html
+    assert "http://" not in html and "https://" not in html
+    # every stylesheet, icon and script is a file of the output folder (its assets/)
+    refs = re.findall(r'<(?:link|script)[^>]+(?:href|src)="([^"]+)"', html)
+    assert refs and all((path.parent / r).is_file() for r in refs), refs
     assert html.count('class="action"') == 10
     assert "Only the action&#39;s title is held here" in html
 
@@ -108,3 +112,14 @@ def test_errors_and_cli(tmp_path: Path) -> None:
                               str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "o" / "pack_E09000030.html").is_file()
+
+
+def test_pack_reads_the_full_precision_table_when_present(tmp_path: Path) -> None:
+    idx = _index(tmp_path / "i")
+    la = pd.read_csv(idx / "la_index.csv")
+    la.loc[0, "trust_upper90"] = 0.2995  # published, rounded: 29.95 -> "29.9%" (float)
+    la.to_csv(idx / "la_index.csv", index=False)
+    la.loc[0, "trust_upper90"] = 0.29953  # full precision: 29.953 -> "30.0%" as on the site
+    la.to_csv(idx / "la_index_analysis.csv", index=False)
+    html = write_pack("E08000032", idx, tmp_path / "o").read_text()
+    assert "24.3% to 30.0%" in html

@@ -306,4 +306,5 @@ def test_real_schools_run_end_to_end(tmp_path: Path) -> None:
     utla = seg[seg["tier"] == "utla"]
     assert utla["area_code"].str[:3].isin(["E06", "E08", "E09", "E10"]).all()
     html = (tmp_path / "schools.html").read_text()
-    assert "Representativeness rank, England" in html and "Diversity rank, England" in html
+    assert "Ranking 1 — Diversity" in html
+    assert "Ranking 2 — Representativeness of the district" in html

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +232,34 @@ def ons_england_inputs(shared_data: Path) -> SiteInputs:
     england = {"type": "FeatureCollection", "features": feats}
     return inputs_for_boundaries(england, [f["properties"]["ltla19_code"] for f in feats],
                                  [f["properties"]["ltla19_name"] for f in feats])
+
+
+_LEGEND_NUMBER = re.compile(r"[−-]?\d+(?:\.(\d+))?")
+
+
+def check_legend(texts: dict[int, str], values: pd.Series, classes: pd.Series,
+                 percent: bool) -> None:
+    """Assert that legend texts (class → "41.2%–45.0%") are the data's class ranges.
+
+    Each printed end must be the class's lowest/highest value rounded to the decimals printed
+    (within half a unit of the last digit), and wherever a class's highest value is below the
+    next class's lowest one, the two must print differently (adjacent classes distinct).
+    """
+    scale = 100.0 if percent else 1.0
+    printed: dict[int, tuple[str, str]] = {}
+    for d, text in texts.items():
+        part = values[classes == d].dropna() * scale
+        nums = list(_LEGEND_NUMBER.finditer(text))
+        assert len(nums) in (1, 2), text
+        lo_s, hi_s = nums[0].group(0), nums[-1].group(0)
+        for s, m, want in ((lo_s, nums[0], part.min()), (hi_s, nums[-1], part.max())):
+            digits = len(m.group(1) or "")
+            got = float(s.replace("−", "-"))
+            assert abs(got - want) <= 0.5 * 10 ** -digits + 1e-9, (d, text, want)
+        printed[d] = (lo_s, hi_s)
+    for d in range(1, 10):
+        if d in printed and d + 1 in printed:
+            below = values[classes == d].max()
+            above = values[classes == d + 1].min()
+            if below < above:
+                assert printed[d][1] != printed[d + 1][0], (d, printed[d], printed[d + 1])

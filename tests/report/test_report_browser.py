@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_factory import N_LAS, SPECIAL_NAMES
+from report_factory import N_LAS, SPECIAL_NAMES, check_legend
 from report_fixtures import (  # noqa: F401  (pytest fixtures)
     artifacts_fixture,
     built_site_fixture,
@@ -364,11 +364,9 @@ def test_legend_values_match_the_data(page: tuple[Any, Recorder], built_site: Si
             "els => els.map(li => [li.dataset.class, li.querySelector('.legend-text')"
             ".textContent])")
         la = site_inputs.la_index
-        for d, text in items:
-            part = la.loc[la[f"{col}_decile"] == int(d), col]
-            f = (lambda v: f"{100 * v:.0f}%") if key == "trust" else (lambda v: f"{v:.2f}")
-            lo, hi = f(part.min()), f(part.max())
-            assert text == (lo if lo == hi else f"{lo}–{hi}"), (key, d)
+        assert len(items) == 10
+        check_legend({int(d): t for d, t in items}, la[col], la[f"{col}_decile"],
+                     percent=key == "trust")
     assert rec.errors == []
 
 

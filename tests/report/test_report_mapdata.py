@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_factory import check_legend
 from report_fixtures import (  # noqa: F401  (pytest fixtures)
     built_site_fixture,
     site_inputs_fixture,
@@ -19,7 +20,14 @@ from report_fixtures import (  # noqa: F401  (pytest fixtures)
 from socint.errors import InputDataError
 from socint.report import SiteInputs, SiteResult
 from socint.report.definitions import MEASURES
-from socint.report.mapdata import change_class, change_classes, class_spans, legend_classes
+from socint.report.mapdata import (
+    change_class,
+    change_classes,
+    class_spans,
+    legend_classes,
+    legend_digits,
+    rank_deciles,
+)
 from socint.report.search import read_postcode_lookup, search_index_js
 from socint.report.similar import la_covariate_table, nearest_areas
 
@@ -38,6 +46,36 @@ def test_legend_ranges_are_the_min_and_max_of_each_decile() -> None:
     legend = legend_classes(_frame(), TRUST)
     assert [c["d"] for c in legend] == list(range(10, 0, -1))
     assert legend[0]["text"] == "38%–39%" and legend[-1]["text"] == "20%–21%"
+
+
+def test_legend_adds_decimals_until_adjacent_classes_differ() -> None:
+    # classes 0.2% apart: whole percent would print 30%–30% | 30%–31%; one decimal tells them
+    # apart (hand-computed: 30.0%–30.1% then 30.3%–30.4% ...)
+    trust = np.round(0.300 + 0.001 * np.arange(20) + 0.001 * np.repeat(np.arange(10), 2), 4)
+    f = pd.DataFrame({"trust": trust, "trust_decile": np.repeat(np.arange(1, 11), 2)})
+    legend = {c["d"]: c["text"] for c in legend_classes(f, TRUST)}
+    assert legend[1] == "30.0%–30.1%" and legend[2] == "30.3%–30.4%"
+    check_legend(legend, f["trust"], f["trust_decile"], percent=True)
+    assert legend_digits([(0.30, 0.31), (0.32, 0.35)], "pct") == 0
+    assert legend_digits([(0.30, 0.3051), (0.3052, 0.35)], "pct") == 2
+    assert legend_digits([(0.1, 0.2), (0.2, 0.3)], "num3") == 2  # touching ends stay equal
+
+
+def test_rank_deciles_are_the_composite_rule() -> None:
+    from socint.composite.deciles import deciles
+
+    # hand-computed with decile = ceil(10 a / n), a = ascending rank = n - r + 1: n = 25,
+    # ranks 1..3 -> a 25..23 -> 10, 10, 10 (9.2 -> 10); rank 4 -> a 22 -> 8.8 -> 9; rank 25 -> 1
+    by_rank = rank_deciles(25)
+    assert list(by_rank[:4]) == [10, 10, 10, 9] and by_rank[-1] == 1
+    for n in (7, 40, 309):
+        want = deciles(np.arange(n, 0, -1)).to_numpy()  # values whose rank r is n - r + 1
+        assert list(rank_deciles(n)) == list(want)
+    f = pd.DataFrame({"rank": np.arange(1, 26), "rank_lower90": [1] * 25,
+                      "rank_upper90": [4] + [25] * 24})
+    comp = next(m for m in MEASURES if m.key == "composite")
+    spans = class_spans(f, comp)
+    assert spans[0] == 2 and spans[1] == 10  # ranks 1-4: deciles 10, 9; ranks 1-25: all
 
 
 def test_class_spans_by_hand() -> None:
@@ -131,10 +169,7 @@ def test_legend_on_the_page_matches_the_data(built_site: SiteResult,
                        r'</span><span class="legend-text">([^<]*)</span>', html)
     la = site_inputs.la_index
     assert len(texts) == 10
-    for d, text in texts:
-        part = la.loc[la["trust_decile"] == int(d), "trust"]
-        lo, hi = f"{100 * part.min():.0f}%", f"{100 * part.max():.0f}%"
-        assert text == (lo if lo == hi else f"{lo}–{hi}")
+    check_legend({int(d): t for d, t in texts}, la["trust"], la["trust_decile"], percent=True)
 
 
 def test_similar_areas_on_profiles(built_site: SiteResult, site_inputs: SiteInputs) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from report_factory import N_LAS, SPECIAL_NAMES, ons_england_inputs
+from report_factory import N_LAS, SPECIAL_NAMES, make_inputs, ons_england_inputs
 from report_fixtures import (  # noqa: F401  (pytest fixtures)
     built_site_fixture,
     site_inputs_fixture,
@@ -25,7 +25,7 @@ from socint.composite.outputs import LA_COLUMNS
 from socint.errors import SocintError
 from socint.report import SiteInputs, SiteResult, build_site
 from socint.report.schema import LA_SCHEMA, publication_table
-from socint.report.site import MARKER
+from socint.report.site import CHROME, MARKER, add_nav_link
 
 
 class _Tags(HTMLParser):
@@ -349,3 +349,28 @@ def test_footer_attribution_follows_the_sources() -> None:
     assert attribution(SimpleNamespace(sources=DEFAULT_SOURCES)) == OGL_ATTRIBUTION  # type: ignore[arg-type]
     synthetic = attribution(SimpleNamespace(sources=SYNTHETIC_SOURCES))  # type: ignore[arg-type]
     assert "Open Government" not in synthetic and "Synthetic" in synthetic
+
+
+def test_nav_link_to_instruments_written_later_or_beside(tmp_path: Path) -> None:
+    """Instruments written after the site get a link on every page (add_nav_link, once);
+    a site rebuilt beside an instruments folder links to it from the start."""
+    inputs = make_inputs(8, extras=False)
+    site = build_site(inputs, tmp_path / "a" / "site", figures=False).path
+    chrome = json.loads((site / CHROME).read_text())
+    assert chrome["site_title"] == inputs.title and "instruments" not in [
+        n[0] for n in chrome["nav"]]
+    pages = sorted(site.rglob("*.html"))
+    assert add_nav_link(site, "instruments", "Instruments", "../instruments/index.html") == len(
+        pages)
+    assert add_nav_link(site, "instruments", "Instruments", "../instruments/index.html") == 0
+    for p in pages:
+        depth = len(p.relative_to(site).parts) - 1
+        text = p.read_text("utf-8")
+        assert text.count(">Instruments</a>") == 1, p
+        assert f'<a href="{"../" * depth}../instruments/index.html">' in text, p
+    (tmp_path / "b" / "instruments").mkdir(parents=True)
+    (tmp_path / "b" / "instruments" / "index.html").write_text("<h1>Instruments</h1>")
+    rebuilt = build_site(inputs, tmp_path / "b" / "site", figures=False).path
+    assert '<li><a href="../instruments/index.html">Instruments</a></li>' in (
+        rebuilt / "rankings.html").read_text("utf-8")
+    assert add_nav_link(rebuilt, "instruments", "Instruments", "../instruments/index.html") == 0

@@ -99,6 +99,7 @@ def estimate(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fa
              out: Annotated[Path, typer.Option("--out", help="Output folder.")]
              = Path("socint-survey")) -> None:
     """Weighted estimates with design-effect-aware CIs, compared with the model estimate."""
+    from socint.instruments.labels import la_name
     from socint.instruments.run import read_input, run_survey_estimate
 
     try:
@@ -106,7 +107,7 @@ def estimate(responses: Responses, margins: Margins, la: La, tenure: Tenure = Fa
         paths = run_survey_estimate(read_input(responses, "response"),
                                     read_input(margins, "margins"), la, out, tenure=tenure,
                                     trim=trim, model_estimates=model, by=by,
-                                    file=responses)
+                                    file=responses, lad_name=la_name(la))
     except SocintError as exc:
         _fail(exc)
     for p in paths:

@@ -9,7 +9,10 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
+
+import pandas as pd
 
 #: Labels that the rule (underscores to spaces, first letter capital) would get wrong.
 LABELS: dict[str, str] = {
@@ -39,6 +42,10 @@ LABELS: dict[str, str] = {
     "income_decile": "income-deprivation decile", "crime_decile": "crime decile",
     "pct65": "% aged 65+", "rural": "rural share of MSOAs", "deprivation": "deprivation",
     "wb_change": "White British population change",
+    "did": "Difference-in-differences", "gap": "Gap", "age_band": "age band",
+    "cohesion_likert": "Neighbourhood cohesion (1 to 5)", "civic_actions": "Civic actions",
+    "likert": "Agreement scale", "binary": "Yes or no", "count": "Count",
+    "thermometer": "Feeling thermometer (0 to 100)", "trust_people": "Trust in people",
 }
 
 
@@ -88,3 +95,26 @@ def interval(lower: Any, upper: Any, digits: int = 2, *, percent: bool = False) 
     if percent:
         return _minus(f"{100 * lo:.{digits}f}% to {100 * hi:.{digits}f}%")
     return f"{number(lo, digits)} to {number(hi, digits)}"
+
+
+@lru_cache(maxsize=1)
+def _bundled_la_names() -> dict[str, str]:
+    """LA code → name of the bundled ONS lookups (2011 codes first, 2021 names override)."""
+    from socint.extract import load
+
+    names: dict[str, str] = {}
+    for table in ("source2011_las", "source2021_las"):
+        try:
+            las = load(table)
+        except Exception:  # a missing or damaged extract only loses the names
+            continue
+        if isinstance(las, pd.DataFrame):
+            names.update(zip(las["lad_code"].astype(str), las["lad_name"].astype(str),
+                             strict=True))
+    return names
+
+
+def la_name(code: str) -> str | None:
+    """The name of an English LA code from the bundled ONS lookups (2021 names where a code
+    is in both vintages); ``None`` for a code they do not hold (the page then shows the code)."""
+    return _bundled_la_names().get(str(code))

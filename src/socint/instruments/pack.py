@@ -1,4 +1,4 @@
-"""Local Integration Plan evidence pack: one self-contained HTML page per LA.
+"""Local Integration Plan evidence pack: one HTML page per LA (offline, with its folder's assets).
 
 The pack reads an *index folder* (what ``socint run --out DIR`` / ``socint index`` writes:
 ``la_index.csv`` and ``manifest.json``) and two versioned content files of this package:
@@ -111,6 +111,10 @@ def _find(folder: Path, name: str) -> Path | None:
 def read_index_folder(folder: str | Path) -> IndexFolder:
     """Read ``la_index.csv`` (+ ``manifest.json``, ``msoa_covariates.csv`` when present).
 
+    When the folder also holds ``la_index_analysis.csv`` (the same columns at full precision)
+    that file is read instead, so the pack rounds once, as the dashboard does (the published
+    table's 0.2995 would otherwise print 29.9% where the dashboard prints 30.0%).
+
     Raises
     ------
     InputDataError
@@ -121,6 +125,9 @@ def read_index_folder(folder: str | Path) -> IndexFolder:
     if not idx.is_file():
         raise InputDataError("the index folder has no la_index.csv", file=path,
                              hint="pass the folder written by `socint run --out DIR`")
+    full = path / "la_index_analysis.csv"
+    if full.is_file():
+        idx = full
     la = read_csv(idx, what="LA index table")
     require_columns(la, INDEX_COLUMNS, what="LA index table", file=idx)
     la["lad_code"] = la["lad_code"].astype(str)
@@ -285,16 +292,19 @@ def _source_note(manifest: dict[str, Any], settings: dict[str, Any]) -> str:
     return f"Index folder built by socint {version}".strip() + "."
 
 
-def render_pack(context: dict[str, Any]) -> str:
-    """The pack page (autoescaped jinja2, inline CSS, no external requests)."""
-    from socint.instruments.pages import environment
+def render_pack(context: dict[str, Any], chrome: Any = None) -> str:
+    """The pack page (autoescaped jinja2, in the instruments' chrome, no external requests)."""
+    from socint.instruments.pages import _render
 
-    return environment().get_template("pack.html").render(**context)
+    title = f"Local Integration Plan evidence pack: {context['la']['lad_name']}"
+    return _render("pack.html", chrome, title, **context)
 
 
 def write_pack(lad_code: str, index_dir: str | Path, out: str | Path, *,
                schools_dir: str | Path | None = None) -> Path:
-    """Write ``pack_<lad_code>.html`` into ``out`` and return its path."""
+    """Write ``pack_<lad_code>.html`` into ``out`` (with the folder's ``assets/`` and
+    ``index.html``, see :func:`socint.instruments.pages.finish_folder`) and return its path."""
+    from socint.instruments.pages import chrome_for, finish_folder
     from socint.io import write_text
 
     index = read_index_folder(index_dir)
@@ -304,7 +314,9 @@ def write_pack(lad_code: str, index_dir: str | Path, out: str | Path, *,
         schools = read_csv(p, what="school segregation table (socint schools)")
         require_columns(schools, ["tier", "area_code", "phase", "d_multigroup"],
                         what="school segregation table", file=p)
-    html = render_pack(pack_context(index, lad_code, schools))
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
-    return write_text(html, target / f"pack_{lad_code}.html")
+    html = render_pack(pack_context(index, lad_code, schools), chrome_for(target))
+    path = write_text(html, target / f"pack_{lad_code}.html")
+    finish_folder(target)
+    return path

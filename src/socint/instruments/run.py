@@ -17,8 +17,15 @@ import pandas as pd
 from socint.errors import GeographyError, InputDataError
 from socint.instruments._common import numeric_column, read_csv, require_columns
 from socint.instruments.compare import compare_groups, trust_distrust_ratio
-from socint.instruments.labels import label
-from socint.instruments.pages import render_compare, render_schools, render_scorecard, render_survey
+from socint.instruments.labels import la_name, label
+from socint.instruments.pages import (
+    chrome_for,
+    finish_folder,
+    render_compare,
+    render_schools,
+    render_scorecard,
+    render_survey,
+)
 from socint.instruments.school_census import read_school_census, upper_tier_of
 from socint.instruments.school_segregation import MIN_SCHOOLS, residential_segregation
 from socint.instruments.schools import league_tables
@@ -43,6 +50,11 @@ def _page(out: Path, name: str, html: str) -> Path:
     return write_text(html, out / name)
 
 
+def _finish(out: Path, paths: list[Path]) -> list[Path]:
+    """The folder's assets and index page (and the dashboard's link to them), after pages."""
+    return paths + finish_folder(out)
+
+
 def run_schools(schools: pd.DataFrame, population: pd.DataFrame, out: Path, *,
                 scheme: str = "auto", file: str | Path | None = None,
                 residential: pd.DataFrame | None = None, lookup: pd.DataFrame | None = None,
@@ -65,11 +77,13 @@ def run_schools(schools: pd.DataFrame, population: pd.DataFrame, out: Path, *,
         tables = replace(tables, las=tables.las.merge(res, on=["tier", "area_code"],
                                                       how="left"))
         groups = ", ".join(label(c) for c in sorted(set(residential["category"].astype(str))))
-    return [_write(out, "schools.csv", tables.schools),
-            _write(out, "school_segregation.csv", tables.las),
-            _write(out, "schools_dropped.csv", tables.dropped),
-            _page(out, "schools.html", render_schools(tables, min_schools=min_schools,
-                                                      residential_groups=groups))]
+    return _finish(out, [
+        _write(out, "schools.csv", tables.schools),
+        _write(out, "school_segregation.csv", tables.las),
+        _write(out, "schools_dropped.csv", tables.dropped),
+        _page(out, "schools.html", render_schools(tables, min_schools=min_schools,
+                                                  residential_groups=groups,
+                                                  chrome=chrome_for(out)))])
 
 
 def parse_derive(spec: str) -> tuple[str, str, list[str], int]:
@@ -131,12 +145,14 @@ def run_scorecard(indicators: pd.DataFrame | None, out: Path, *, reference: str,
     cov = coverage(card)
     paths = [_write(out, "scorecard.csv", card), _write(out, "scorecard_changes.csv", ch),
              _write(out, "scorecard_coverage.csv", cov)]
+    chrome = chrome_for(out)
     for code in chosen:
-        name = (names or {}).get(code, code)
+        name = (names or {}).get(code) or la_name(code) or code
         paths.append(_page(out, f"scorecard_{code}.html",
                            render_scorecard(card, ch, lad_code=code, lad_name=name,
-                                            reference=reference, coverage=cov)))
-    return paths
+                                            reference=reference, coverage=cov,
+                                            chrome=chrome)))
+    return _finish(out, paths)
 
 
 def la_list(table: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
@@ -169,8 +185,9 @@ def run_compare(data: pd.DataFrame, out: Path, *, outcomes: dict[str, str], grou
         paths.append(_write(out, "trust_distrust.csv", ratios))
     ref = reference or sorted(data[group].dropna().astype(str).unique())[0]
     paths.append(_page(out, "compare.html", render_compare(
-        res, covariates=list(covariates), reference=ref, ratios=ratios)))
-    return paths
+        res, covariates=list(covariates), reference=ref, ratios=ratios,
+        chrome=chrome_for(out))))
+    return _finish(out, paths)
 
 
 def weight_survey(responses: pd.DataFrame, margins: pd.DataFrame, lad_code: str, *,
@@ -235,12 +252,15 @@ def model_columns(table: pd.DataFrame) -> tuple[str, str, str]:
 def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, lad_code: str, out: Path,
                         *, tenure: bool = False, trim: float | None = None,
                         model_estimates: pd.DataFrame | None = None, by: str | None = None,
-                        file: str | Path | None = None) -> list[Path]:
+                        file: str | Path | None = None,
+                        lad_name: str | None = None) -> list[Path]:
     """Weighted estimates: ``survey_estimates.csv``, ``survey_weighting.csv``, ``survey.html``.
 
     ``model_estimates`` (socint's small-area trust estimates per LA, see
     :func:`model_columns`) adds the comparison of the local trust share with the model's;
     ``by`` (a column such as ``ethnicity`` or ``age_band``) adds estimates per subgroup.
+    ``lad_name`` titles the page (default: a ``lad_name`` column of the responses or margins,
+    else the code).
     """
     out.mkdir(parents=True, exist_ok=True)
     bank = load_bank()
@@ -269,11 +289,24 @@ def run_survey_estimate(responses: pd.DataFrame, margins: pd.DataFrame, lad_code
             "item": "neighbourhood_trust", "group": "local minus model",
             "estimate": cmp["difference"], "se": cmp["se"], "lower": cmp["lower"],
             "upper": cmp["upper"], "suppressed": False}])], ignore_index=True)
-    return [_write(out, "survey_estimates.csv", est),
-            _write(out, "survey_weighting.csv",
-                   margin_diagnostics(clean, result, margins, lad_code, tenure)),
-            _page(out, "survey.html", render_survey(est, result, bank, lad_code=lad_code,
-                                                    n=len(clean), model=model))]
+    name = lad_name or _name_in(lad_code, responses, margins)
+    return _finish(out, [
+        _write(out, "survey_estimates.csv", est),
+        _write(out, "survey_weighting.csv",
+               margin_diagnostics(clean, result, margins, lad_code, tenure)),
+        _page(out, "survey.html", render_survey(est, result, bank, lad_code=lad_code,
+                                                n=len(clean), model=model, lad_name=name,
+                                                chrome=chrome_for(out)))])
+
+
+def _name_in(lad_code: str, *tables: pd.DataFrame) -> str | None:
+    """The ``lad_name`` of ``lad_code`` in the first table that has one."""
+    for t in tables:
+        if {"lad_code", "lad_name"} <= set(t.columns):
+            hit = t.loc[t["lad_code"].astype(str) == lad_code, "lad_name"].dropna()
+            if len(hit):
+                return str(hit.iloc[0])
+    return None
 
 
 def read_input(path: str | Path, what: str, *, text: bool = False) -> pd.DataFrame:
@@ -316,6 +349,7 @@ def run_all(x: Any, out: Path) -> list[Path]:
         cluster="lad_code", wave="wave", reference="Other area", before=2016,
         trust_outcome="trust_people", trust=[4, 5], distrust=[1, 2])
     la = str(x.local_survey["lad_code"].iloc[0])
-    paths += run_survey_estimate(x.local_survey, x.margins, la, out, tenure=True, trim=5.0)
+    paths += run_survey_estimate(x.local_survey, x.margins, la, out, tenure=True, trim=5.0,
+                                 lad_name=names.get(la))
     return paths
 

@@ -4,11 +4,14 @@ uncertainty of each area's class, the diverging classes of the change map, and t
 Nothing is estimated here; every number is read from the index tables.
 
 * **Legend ranges.** Class *d* of a measure shows the lowest and highest value of the areas in
-  decile *d* (so the legend is exactly what the map shows, "41%–45%").
+  decile *d* (so the legend is exactly what the map shows, "41%–45%"), printed with the fewest
+  decimals (whole percent first) at which every class's highest value reads differently from
+  the next class's lowest value ("41.2%–41.7%" where classes are that close).
 * **Uncertainty.** An area is *uncertain* when its 90% interval spans more than two classes:
   the interval ends are placed among the classes by the decile cut points (the lowest value of
   each decile), for trust from ``trust_lower90``/``trust_upper90`` and for the composite from
-  the 90% rank interval (rank *r* of *n* is in decile ``10 − floor(10 (r − 1) / n)``).
+  the 90% rank interval (the decile of rank *r* of *n* is the project's one decile rule,
+  :func:`socint.composite.deciles.deciles`, applied to the ranks).
 * **Change map.** Seven classes of equal width in percentage points, symmetric around no
   change; an area is uncertain when its 90% interval of change includes 0.
 * **London inset.** The London boroughs (codes ``E09``, or region ``E12000007``) drawn again at
@@ -17,6 +20,7 @@ Nothing is estimated here; every number is read from the index tables.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -33,33 +37,66 @@ LONDON_REGION = "E12000007"
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
-def _fmt(value: float, kind: str) -> str:
+#: Decimals a legend starts from, per display format (whole percent; EDI to 2 places), and
+#: the most it may add to tell adjacent classes apart.
+_BASE_DIGITS = {"pct": 0, "num3": 2, "pp": 1, "num1": 1}
+_MAX_EXTRA_DIGITS = 3
+
+
+def _fmt(value: float, kind: str, digits: int | None = None) -> str:
+    d = _BASE_DIGITS.get(kind, 0) if digits is None else digits
     if kind == "pct":
-        return f"{100 * value:.0f}%"
-    if kind == "num3":
-        return f"{value:.2f}"
+        return f"{100 * value:.{d}f}%"
     if kind == "pp":
-        return f"{100 * value:+.1f} pp".replace("-", "−")
-    return f"{value:.0f}"
+        return f"{100 * value:+.{d}f} pp".replace("-", "−")
+    return f"{value:.{d}f}"
+
+
+def legend_digits(ranges: Sequence[tuple[float, float]], kind: str) -> int:
+    """Fewest decimals at which each class's highest value (``ranges`` ordered by class, each
+    ``(lowest, highest)``) prints differently from the next class's lowest value.
+
+    Starts at the format's usual precision (whole percent, EDI to 2 places) and adds up to
+    three decimals; classes whose values are equal to that precision stay equal.
+    """
+    base = _BASE_DIGITS.get(kind, 0)
+    for digits in range(base, base + _MAX_EXTRA_DIGITS + 1):
+        if all(_fmt(a[1], kind, digits) != _fmt(b[0], kind, digits)
+               for a, b in itertools.pairwise(ranges) if a[1] < b[0]):
+            return digits
+    return base + _MAX_EXTRA_DIGITS
 
 
 def legend_classes(frame: pd.DataFrame, m: Measure) -> list[dict[str, Any]]:
-    """Deciles 10..1 of ``m`` with the range of values in each ("41%–45%")."""
+    """Deciles 10..1 of ``m`` with the range of values in each ("41%–45%"), to the precision
+    of :func:`legend_digits` (one precision for the whole legend)."""
     if m.decile_column is None:
         return []
     vals = pd.to_numeric(frame[m.column], errors="coerce")
     dec = pd.to_numeric(frame[m.decile_column], errors="coerce")
+    parts = {d: vals[dec == d].dropna() for d in range(1, 11)}
+    ranges = [(float(p.min()), float(p.max())) for p in parts.values() if not p.empty]
+    digits = legend_digits(ranges, m.fmt)
     out = []
     for d in range(10, 0, -1):
-        part = vals[dec == d].dropna()
+        part = parts[d]
         if part.empty:
             text = "no areas"
         else:
-            lo, hi = _fmt(float(part.min()), m.fmt), _fmt(float(part.max()), m.fmt)
+            lo = _fmt(float(part.min()), m.fmt, digits)
+            hi = _fmt(float(part.max()), m.fmt, digits)
             text = lo if lo == hi else f"{lo}–{hi}"
         out.append({"d": d, "text": text, "lo": None if part.empty else float(part.min()),
                     "hi": None if part.empty else float(part.max())})
     return out
+
+
+def rank_deciles(n: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Decile of each rank 1..n (rank 1 = highest value) by the project's one decile rule
+    (:func:`socint.composite.deciles.deciles` of n distinct values); index ``r - 1``."""
+    from socint.composite.deciles import deciles
+
+    return np.asarray(deciles(np.arange(n, 0, -1, dtype=float)).to_numpy(dtype=np.int64))
 
 
 def _class_of(x: float, cuts: np.ndarray) -> int:
@@ -85,9 +122,11 @@ def class_spans(frame: pd.DataFrame, m: Measure) -> pd.Series:
         n = int(pd.to_numeric(frame["rank"], errors="coerce").notna().sum())
         if n == 0:
             return out
+        by_rank = rank_deciles(n)
 
         def dec_of(r: float) -> int:
-            return 10 - math.floor(10 * (r - 1) / n)
+            # a fractional rank bound (a quantile between two ranks) takes the nearer rank
+            return int(by_rank[min(max(round(r), 1), n) - 1])
 
         lo = pd.to_numeric(frame["rank_lower90"], errors="coerce").astype(float)
         hi = pd.to_numeric(frame["rank_upper90"], errors="coerce").astype(float)
@@ -148,4 +187,4 @@ def path_bbox(paths: Mapping[str, str], codes: Sequence[str], pad: float = 0.04
 
 
 __all__ = ["CHANGE_CLASSES", "change_class", "change_classes", "class_spans",
-           "legend_classes", "london_codes", "path_bbox"]
+           "legend_classes", "legend_digits", "london_codes", "path_bbox", "rank_deciles"]

@@ -21,7 +21,9 @@ temporary sibling folder and swapped into place, so a failed build leaves the pr
 
 from __future__ import annotations
 
+import json
 import os
+import posixpath
 import shutil
 import tempfile
 import time
@@ -62,6 +64,14 @@ from socint.report.search import postcodes_js, search_index_js
 MARKER = ".socint-site"
 #: File in a build's temporary folder holding the builder's process id.
 BUILD_PID = ".socint-build"
+#: What pages written beside the site (the instruments) need to share its header and footer:
+#: title, navigation, attribution, trust source, postcode search (JSON, in ``assets/``).
+CHROME = "assets/chrome.json"
+#: Folder of the companion instruments beside the site in a run folder (``socint demo``);
+#: a site built beside one links to it (see :func:`add_nav_link` for one written later).
+INSTRUMENTS_DIR = "instruments"
+#: Marker in every page's navigation list before which :func:`add_nav_link` inserts.
+NAV_END = "<!-- nav-end -->"
 #: The site icon (three bars in the decile colours), written by the builder so that only
 #: ``*.js``/``*.css``/``*.jinja`` package data are needed.
 FAVICON_SVG = (
@@ -95,9 +105,11 @@ class SiteResult:
 
 def environment() -> Environment:
     """The Jinja2 environment: package templates, autoescaping always on, strict undefined."""
-    return Environment(loader=PackageLoader("socint.report", "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=True)
+    env = Environment(loader=PackageLoader("socint.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["normpath"] = posixpath.normpath
+    return env
 
 
 def stylesheet() -> str:
@@ -144,11 +156,17 @@ def _render_all(inputs: SiteInputs, la: pd.DataFrame, tmp: Path,
     has_change = inputs.change is not None
     nav = tuple(n for n in NAV if (n[0] != "msoa" or has_msoa_map)
                 and (n[0] != "change" or has_change))
+    if (tmp.parent / INSTRUMENTS_DIR / "index.html").is_file():  # a rebuild beside them
+        nav += (("instruments", "Instruments", f"../{INSTRUMENTS_DIR}/index.html"),)
     common: dict[str, Any] = {"site_title": inputs.title, "version": __version__, "nav": nav,
                               "ogl": attribution(inputs),
                               "trust_source": str(inputs.manifest.get("trust_source", "")),
                               "has_postcodes": inputs.postcodes is not None}
     threshold = disclosure_threshold(inputs)
+    _write(tmp / CHROME, json.dumps({
+        "site_title": inputs.title, "nav": [list(n) for n in nav], "ogl": common["ogl"],
+        "trust_source": common["trust_source"], "has_postcodes": common["has_postcodes"]},
+        indent=1) + "\n")
 
     def page(template: str, target: Path, active: str, title: str, root: str,
              **ctx: Any) -> None:
@@ -241,6 +259,45 @@ def build_site(inputs: SiteInputs, out_dir: str | Path, *, figures: bool = True)
                       size, time.perf_counter() - start)
 
 
+def read_chrome(site_dir: str | Path) -> dict[str, Any] | None:
+    """The header/footer settings of the site in ``site_dir`` (``None`` when it is not a
+    socint site, or was built before :data:`CHROME` existed)."""
+    site = Path(site_dir)
+    path = site / CHROME
+    if not (site / MARKER).is_file() or not path.is_file():
+        return None
+    data = json.loads(path.read_text("utf-8"))
+    return data if isinstance(data, dict) else None
+
+
+def add_nav_link(site_dir: str | Path, key: str, label: str, href: str) -> int:
+    """Add a link to every page's navigation of the built site in ``site_dir``.
+
+    ``href`` is relative to the site folder (e.g. ``../instruments/index.html`` for pages
+    written beside it). Idempotent: a key already in the navigation is left alone. Returns the
+    number of pages changed.
+    """
+    from markupsafe import escape
+
+    site = Path(site_dir)
+    chrome = read_chrome(site)
+    if chrome is None or any(n[0] == key for n in chrome["nav"]):
+        return 0
+    changed = 0
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text("utf-8")
+        if NAV_END not in text:
+            continue
+        root = "../" * (len(page.relative_to(site).parts) - 1)
+        link = (f'<li><a href="{escape(posixpath.normpath(root + href))}">{escape(label)}'
+                f"</a></li>\n      {NAV_END}")
+        _write(page, text.replace(NAV_END, link, 1))
+        changed += 1
+    chrome["nav"].append([key, label, href])
+    _write(site / CHROME, json.dumps(chrome, indent=1) + "\n")
+    return changed
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -289,5 +346,5 @@ def _swap(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["MARKER", "SiteResult", "build_site", "clean_stale_builds", "environment",
-           "stylesheet"]
+__all__ = ["CHROME", "MARKER", "SiteResult", "add_nav_link", "build_site", "clean_stale_builds",
+           "environment", "read_chrome", "stylesheet"]
