@@ -162,8 +162,8 @@ class RunResult:
     manifest: dict[str, Any]
 
 
-STAGES = ("inputs", "measures", "trust", "index", "change", "outputs", "dashboard",
-          "instruments")
+STAGES = ("inputs", "measures", "trust", "index", "change", "outputs", "instruments",
+          "dashboard")
 
 
 def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
@@ -187,12 +187,12 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> RunResult:
                 change = compute_change(config, source, index, la_measures)
         with log.stage("outputs", progress):
             write_outputs(tmp, config, source, index, la_measures, model_tables, change, log)
+        if config.instruments:  # before the dashboard, so the site links to them
+            with log.stage("instruments", progress):
+                log.outputs += run_instruments(tmp, config, source)
         if config.site and source.la_boundaries is not None:
             with log.stage("dashboard", progress):
                 build_dashboard(tmp, config, source, index, model_tables, change, log)
-        if config.instruments:
-            with log.stage("instruments", progress):
-                log.outputs += run_instruments(tmp, config, source)
         manifest = run_manifest(config, source, index, log, tmp)
         write_json(manifest, tmp / "manifest.json")
     return RunResult(Path(config.out), source, trust, index, change, manifest)

@@ -43,7 +43,7 @@ def pack(
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("socint-pack"),
 ) -> None:
-    """Write one self-contained HTML evidence pack for an LA (printable to PDF).
+    """Write one offline HTML evidence pack for an LA (printable to PDF; assets/ beside it).
 
     Example: socint pack E08000032 --index run/ --schools schools/ --out packs/
     """
