@@ -116,6 +116,9 @@ def test_human_labels_and_number_formats(run_folder: Path) -> None:
     assert re.search(r"<0\.001|\b0\.\d{2,3}\b", compare)
     assert re.search(r"−?\d+\.\d\d to −?\d+\.\d\d", compare)  # "−0.25 to −0.17"
     assert "Difference-in-differences" in compare
+    # a chart title names the outcome's kind once, not twice
+    assert "Feeling thermometer (0 to 100): feeling thermometer" not in compare
+    assert "Civic actions: count" in compare
     survey = _visible((inst / "survey.html").read_text("utf-8"))
     assert re.search(r"\d+\.\d% to \d+\.\d%", survey)  # percentages as on the dashboard
 

@@ -290,7 +290,10 @@ def _chart(means: pd.DataFrame, outcome: str) -> dict[str, Any]:
         return _pct(t, 0) if kind == "binary" else f"{t:.3g}".replace("-", "\u2212")
 
     return {
-        "title": f"{label(outcome)}: {label(kind).lower()}" if kind else label(outcome),
+        # the kind is added only when the outcome's own label does not already say it
+        "title": (f"{label(outcome)}: {label(kind).lower()}"
+                  if kind and label(kind).lower() not in label(outcome).lower()
+                  else label(outcome)),
         "width": width,
         "height": height + 20, "left": left, "right": right, "top": top, "bottom": bottom,
         "yticks": [{"y": round(y(t), 1), "label": tick(t)} for t in ticks],
