@@ -152,3 +152,21 @@ def test_the_cli_refuses_2011_on_2023_las_with_exit_code_3(tmp_path: Path) -> No
     assert res.exit_code == 3, res.output
     assert "--lad-vintage 2023" in res.output and "Census 2011" in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_2023_run_writes_296_las_and_says_what_was_merged(tmp_path: Path) -> None:
+    from socint.pipeline import run
+
+    res = run(RunConfig(out=tmp_path / "r23", lad_vintage=2023, draws=20, change=False))
+    la = pd.read_csv(tmp_path / "r23" / "la_index.csv")
+    assert len(la) == 296 and (la["lad_vintage"] == 2023).all()
+    assert la["trust"].notna().all() and la["trust_lower90"].notna().all()
+    assert res.manifest["source"]["lad_vintage"] == 2023
+    assert "LA set" in {a["term"] for a in res.manifest["assumptions"]}
+    page = (tmp_path / "r23" / "site" / "la" / f"{SOMERSET}.html").read_text("utf-8")
+    for district in ("Mendip", "Sedgemoor", "South Somerset", "Somerset West and Taunton"):
+        assert district in page
+    assert "adult-weighted" in page
+    index = (tmp_path / "r23" / "site" / "index.html").read_text("utf-8")
+    assert "2023 local authorities" in index
+    assert "E07000187" not in index  # no 2021 district of Somerset is left on the map

@@ -537,6 +537,7 @@ def build_dashboard(out: Path, config: RunConfig, source: SourceData, index: Ind
         manifest={"trust_source": index.trust.description,
                   "assumptions": [f"{t}: {w}" for t, w in source.assumptions]
                   + list(index.trust.notes)},
+        area_notes=dict(source.extra.get("area_notes", {})),
         sources=site_sources(source), title=title)
     site = build_site(site_inputs, out / "site")
     log.outputs.append("site/index.html")

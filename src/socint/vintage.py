@@ -120,6 +120,14 @@ def source_on_lad_vintage(source: SourceData, lad_vintage: int,
                 composed.setdefault(code, mapping[code])
         extra["lad_mapping_2011"] = {k: v for k, v in composed.items() if k != v}
     extra["lad_mapping_2021_2023"] = {k: v for k, v in mapping.items() if k != v}
+    names21 = source.las.set_index("lad_code")["lad_name"].astype(str)
+    extra["area_notes"] = {
+        code: (f"{name} is a local authority of 2023, formed from the 2021 districts "
+               + ", ".join(sorted(names21.reindex(group["lad_code"]).fillna(
+                   group["lad_code"]))) + ". Its predicted trust is the adult-weighted "
+               "mean of theirs; its diversity and segregation are computed over its whole "
+               "area.")
+        for (code, name), group in merged.groupby(["lad23_code", "lad23_name"])}
     note = (f"LAs of 2023 ({las['lad_code'].nunique()} in England): "
             f"{merged['lad_code'].nunique()} districts of 2021 merged into "
             f"{merged['lad23_code'].nunique()} LAs ("

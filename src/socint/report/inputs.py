@@ -142,6 +142,9 @@ class SiteInputs:
         Optional postcode lookup (``postcode``, ``lad_code``, optionally ``msoa_code``; read
         from an ONS Postcode Directory file by :func:`socint.report.search.read_postcode_lookup`):
         the search box then accepts postcodes, offline.
+    area_notes
+        Optional ``lad_code`` -> a sentence shown at the top of that LA's profile (e.g. which
+        2021 districts a 2023 LA merges and how its figures were combined).
     manifest
         The run manifest (inputs with checksums, versions, seed, settings).
     sources
@@ -165,6 +168,7 @@ class SiteInputs:
     truth: pd.DataFrame | None = None
     la_covariates: pd.DataFrame | None = None
     postcodes: pd.DataFrame | None = None
+    area_notes: Mapping[str, str] = field(default_factory=dict)
     manifest: Mapping[str, Any] = field(default_factory=dict)
     sources: Sequence[Source] = DEFAULT_SOURCES
     title: str = "Social Integration Index"

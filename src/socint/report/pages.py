@@ -260,6 +260,7 @@ def profile_pages(la: pd.DataFrame, inputs: SiteInputs) -> list[dict[str, Any]]:
         d = decomp.get(code)
         out.append({
             "code": code, "name": row["lad_name"], "region": region,
+            "area_note": inputs.area_notes.get(code, ""),
             "trust": get(row, "trust", "pct"),
             "trust_interval": (f"{get(row, 'trust_lower90', 'pct')}–"
                                f"{get(row, 'trust_upper90', 'pct')}"),
