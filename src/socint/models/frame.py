@@ -23,6 +23,7 @@ from formulaic import model_matrix
 
 from socint.errors import InputDataError, ModelError
 from socint.models.checks import act, constant_columns, one_level_factors
+from socint.models.fastdesign import fast_design
 from socint.models.formula import ParsedFormula
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -211,25 +212,15 @@ def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         IntArray, FloatArray, tuple[str, ...], dict[str, str], Any]:
     """Positions of the rows kept, design matrix (C-ordered), column names, terms, spec.
 
-    Plain numeric columns (``y ~ x + z``) take a numpy fast path with the same columns,
+    Simple formulas (numeric columns, ``I(x ** k)``, numeric interactions, categorical main
+    effects; :mod:`socint.models.fastdesign`) take a numpy fast path with the same columns,
     names and missing-value rule as formulaic; anything else goes through formulaic.
     """
-    terms = [t.strip() for t in fixed.split("+")]
-    plain = [t for t in terms if t != "1"]
-    if all(t in df.columns and pd.api.types.is_numeric_dtype(df[t])
-           and not pd.api.types.is_bool_dtype(df[t]) for t in plain):
-        names = list(dict.fromkeys(plain))
-        vals = (np.column_stack([df[c].to_numpy(dtype=float) for c in names]) if names
-                else np.empty((len(df), 0)))
-        ok = keep & np.all(np.isfinite(vals), axis=1)
-        pos = np.flatnonzero(ok).astype(np.int64)
-        X = np.empty((pos.size, len(names) + 1))
-        X[:, 0] = 1.0
-        X[:, 1:] = vals[pos]
-        cols = ("Intercept", *names)
-        first = pos[:1].copy()
-        return pos, X, cols, {c: ("1" if c == "Intercept" else c) for c in cols}, \
-            LazyModelSpec(fixed, lambda: df.iloc[first][names] if first.size else df[names])
+    fast = fast_design(fixed, df, keep)
+    if fast is not None:
+        pos, X, cols, col_terms, sample, base = fast
+        rows = pos[sample]
+        return pos, X, cols, col_terms, LazyModelSpec(fixed, lambda: df.iloc[rows][base])
     kp = np.flatnonzero(keep)
     try:
         mm = model_matrix(fixed, df.iloc[kp].reset_index(drop=True), na_action="drop")
