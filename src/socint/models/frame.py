@@ -218,9 +218,9 @@ def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
     """
     fast = fast_design(fixed, df, keep)
     if fast is not None:
-        pos, X, cols, col_terms, sample, base = fast
-        rows = pos[sample]
-        return pos, X, cols, col_terms, LazyModelSpec(fixed, lambda: df.iloc[rows][base])
+        fpos, fX, fcols, fterms, sample, base = fast
+        rows = fpos[sample]
+        return fpos, fX, fcols, fterms, LazyModelSpec(fixed, lambda: df.iloc[rows][base])
     kp = np.flatnonzero(keep)
     try:
         mm = model_matrix(fixed, df.iloc[kp].reset_index(drop=True), na_action="drop")
