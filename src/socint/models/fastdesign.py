@@ -224,7 +224,10 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         return None
     X = np.empty((n, len(names)))
     X[:, 0] = 1.0
-    sub = {c: values[c][pos] for c in cols if values[c].dtype.kind == "f"}
+    full = n == len(df)
+    # no second copy of the columns when every row is kept (large data)
+    sub = {c: values[c] if full else values[c][pos] for c in cols if values[c].dtype.kind == "f"}
+    del values
     for k, (kind, spec) in enumerate(blocks, start=1):
         if kind == "cat":
             c, i = spec

@@ -37,7 +37,7 @@ from scipy.special import expit, gammaln, log_ndtr, ndtr
 from socint.errors import ConvergenceError, ModelError
 from socint.models.blocks import Blocks, DenseBlocks, NestedBlocks
 from socint.models.crossed import MAX_SCHUR, CrossedBlocks
-from socint.models.frame import FloatArray, ModelFrame
+from socint.models.frame import FloatArray, IntArray, ModelFrame
 from socint.models.links import INFORMATION, LINKS, probit_derivatives, probit_expected
 
 #: Largest number of random effects for the dense path (``Control(dense=True)``): O(q³).
@@ -103,6 +103,18 @@ class LaplaceProblem:
             scipy.sparse.csc_matrix((np.ones(n), (c, np.arange(n))), shape=(g, n))
             for c, g in zip(self.codes, self.n_groups, strict=True)
         ]
+        # nested factors: every factor's group is a function of the finest one, so group
+        # sums and gathers go through the finest level (one pass over the rows, not F)
+        self._fine: IntArray | None = None
+        self._fine_f = 0
+        self._up: list[IntArray | None] = [None] * self.F
+        if frame.nesting is not None and isinstance(self.blocks, NestedBlocks) and (
+                isinstance(self.blocks_ld, NestedBlocks)):
+            order = frame.nesting.order
+            self._fine_f = order[0]
+            self._fine = self.codes[order[0]]
+            for lv in range(1, len(order)):
+                self._up[order[lv]] = frame.nesting.ancestors[0][:, lv - 1]
         self.b: list[FloatArray] = [np.zeros(g) for g in self.n_groups]
         self.last_schur: FloatArray = np.eye(self.p)
         self._xb_beta: FloatArray | None = None
@@ -139,6 +151,13 @@ class LaplaceProblem:
     # ---- helpers -----------------------------------------------------------------------
     def zlam(self, b: list[FloatArray], sigma: FloatArray) -> FloatArray:
         """``ZΛb`` (length n)."""
+        if self._fine is not None:
+            u = np.zeros(self.n_groups[self._fine_f])
+            for f in range(self.F):
+                if sigma[f] != 0.0:
+                    up = self._up[f]
+                    u += sigma[f] * (b[f] if up is None else b[f][up])
+            return u[self._fine]
         out = np.zeros(self.y.size)
         for f in range(self.F):
             if sigma[f] != 0.0:
@@ -148,6 +167,14 @@ class LaplaceProblem:
     def zt(self, v: FloatArray, f: int) -> FloatArray:
         """``Z_f' v`` (group sums)."""
         return np.bincount(self.codes[f], v, self.n_groups[f]).astype(np.float64, copy=False)
+
+    def zt_all(self, v: FloatArray) -> list[FloatArray]:
+        """``Z_f' v`` for every factor; nested factors from the finest level's sums."""
+        if self._fine is None:
+            return [self.zt(v, f) for f in range(self.F)]
+        s = np.bincount(self._fine, v, self.n_groups[self._fine_f])
+        return [s if up is None else np.bincount(up, s, self.n_groups[f])
+                for f, up in enumerate(self._up)]
 
     def nll_data(self, eta: FloatArray) -> FloatArray:
         """Per-observation ``−ℓ_i`` without the binomial constant."""
@@ -240,7 +267,8 @@ class LaplaceProblem:
         prev_dec = np.inf
         for _ in range(maxit):
             dW, score, W = self._weights(eta)
-            g = [sigma[f] * self.zt(score, f) - b[f] for f in range(self.F)]
+            zs = self.zt_all(score)
+            g = [sigma[f] * zs[f] - b[f] for f in range(self.F)]
             self.blocks.factor(W, sigma)
             step = self.blocks.solve(g)
             dec = sum(float(s @ gg) for s, gg in zip(step, g, strict=True))
@@ -277,24 +305,53 @@ class LaplaceProblem:
         )
 
     # ---- Laplace objective -------------------------------------------------------------
-    def evaluate(self, beta: FloatArray, sigma: FloatArray) -> LaplaceState:
-        """Negative Laplace log-likelihood and its gradient in ``(β, σ)``."""
-        b, eta, dW, score, W = self.pirls(beta, sigma)
+    def evaluate(self, beta: FloatArray, sigma: FloatArray, *,
+                 at_modes: bool = False) -> LaplaceState:
+        """Negative Laplace log-likelihood and its gradient in ``(β, σ)``.
+
+        With ``at_modes`` the modes in :attr:`b` are taken as the conditional modes (no inner
+        Newton iterations): used by the finite-difference Hessian, whose perturbed points get
+        modes extrapolated to first order by :meth:`mode_sensitivity`. The gradient's error is
+        linear in the modes' error, here O(h²) for a step h, so a difference quotient keeps
+        the O(h) truncation error of the forward difference itself.
+        """
+        if at_modes:
+            b = self.b
+            eta = self._xbeta(beta) + self.zlam(b, sigma)
+            dW, score, W = self._weights(eta)
+            self.blocks.factor(W, sigma)
+        else:
+            b, eta, dW, score, W = self.pirls(beta, sigma)
         # log|H| with W_ld (observed, or glmer's expected information); the mode's
         # sensitivity (adjoint solve for v, and W in r) always uses the observed H
         dW_ld, W_ld = (self.factor_ld(eta, sigma) if self.expected else (dW, W))
         value = self._penalised(eta, b) + 0.5 * self.blocks_ld.logdet() - self.const
-        pairs = self.blocks_ld.inverse_pairs()
+        nested = self._fine is not None and isinstance(self.blocks_ld, NestedBlocks)
+        if nested:
+            assert isinstance(self.blocks_ld, NestedBlocks) and self._fine is not None
+            # per finest group: every row of a group has the same entries of H⁻¹
+            pairs = self.blocks_ld.inverse_pairs_fine()
+        else:
+            pairs = self.blocks_ld.inverse_pairs()
         s_f = [sum(sigma[g] * pairs[g][f] for g in range(self.F)) for f in range(self.F)]
         h = sum(sigma[f] * s_f[f] for f in range(self.F))
+        if nested:
+            assert isinstance(self.blocks_ld, NestedBlocks) and self._fine is not None
+            h = np.asarray(h)[self._fine]
+            w_ld = self.blocks_ld.w_fine  # Σ W_ld per finest group, from the factorisation
+            trace = [float(w_ld @ s_f[f]) for f in range(self.F)]
+        else:
+            trace = [float(W_ld @ s_f[f]) for f in range(self.F)]
         a = 0.5 * dW_ld * h
-        v = self.blocks.solve([sigma[f] * self.zt(a, f) for f in range(self.F)])
+        za = self.zt_all(a)
+        v = self.blocks.solve([sigma[f] * za[f] for f in range(self.F)])
         r = -score + a - W * self.zlam(v, sigma)
         g_beta = (r @ self.X)
+        zr = self.zt_all(r)
+        zs = self.zt_all(score)
         g_sigma = np.empty(self.F)
         for f in range(self.F):
-            g_sigma[f] = (float(b[f] @ self.zt(r, f)) + float(W_ld @ s_f[f])
-                          + float(v[f] @ self.zt(score, f)))
+            g_sigma[f] = float(b[f] @ zr[f]) + trace[f] + float(v[f] @ zs[f])
         return LaplaceState(b, eta, value, np.concatenate([g_beta, g_sigma]))
 
     def mean(self, eta: FloatArray) -> FloatArray:

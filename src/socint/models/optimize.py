@@ -150,11 +150,11 @@ def hessian_fd(problem: LaplaceProblem, x: FloatArray,
         e[j] = h
         xp = x + e
         problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
-        gp = problem.evaluate(xp[:p], xp[p:]).grad
+        gp = problem.evaluate(xp[:p], xp[p:], at_modes=True).grad
         if g0 is None:
             problem.b = [bb - h * d for bb, d in zip(b_save, sens[j], strict=True)]
             xm = x - e
-            gm = problem.evaluate(xm[:p], xm[p:]).grad
+            gm = problem.evaluate(xm[:p], xm[p:], at_modes=True).grad
             H[:, j] = (gp - gm) / (2 * h)
         else:
             H[:, j] = (gp - g0) / h
