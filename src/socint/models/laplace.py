@@ -214,6 +214,15 @@ class LaplaceProblem:
         return dW, Wo
 
     # ---- inner problem -----------------------------------------------------------------
+    def xt_matrix(self, D: np.ndarray) -> FloatArray:
+        """``X'D`` for an n×k matrix ``D`` (any float type), in row chunks (float64)."""
+        out = np.zeros((self.p, D.shape[1]))
+        step = 1 << 16
+        for lo in range(0, self.y.size, step):
+            hi = min(lo + step, self.y.size)
+            out += self.X[lo:hi].T @ D[lo:hi].astype(np.float64)
+        return out
+
     def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
         """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
         A = np.zeros((self.p, self.p))
@@ -306,15 +315,25 @@ class LaplaceProblem:
 
     # ---- Laplace objective -------------------------------------------------------------
     def evaluate(self, beta: FloatArray, sigma: FloatArray, *,
-                 at_modes: bool = False) -> LaplaceState:
+                 at_modes: bool = False, need_value: bool = True) -> LaplaceState:
         """Negative Laplace log-likelihood and its gradient in ``(β, σ)``.
 
         With ``at_modes`` the modes in :attr:`b` are taken as the conditional modes (no inner
-        Newton iterations): used by the finite-difference Hessian, whose perturbed points get
+        Newton iterations): used by the finite-difference Hessians, whose perturbed points get
         modes extrapolated to first order by :meth:`mode_sensitivity`. The gradient's error is
         linear in the modes' error, here O(h²) for a step h, so a difference quotient keeps
-        the O(h) truncation error of the forward difference itself.
+        the O(h) truncation error of the forward difference itself. Without ``need_value``
+        the objective is not computed (NaN).
         """
+        st, r = self.gradient_terms(beta, sigma, at_modes=at_modes, need_value=need_value)
+        st.grad[: self.p] = r @ self.X
+        return st
+
+    def gradient_terms(self, beta: FloatArray, sigma: FloatArray, *, at_modes: bool = False,
+                       need_value: bool = True) -> tuple[LaplaceState, FloatArray]:
+        """As :meth:`evaluate`, but the β part of the gradient is left as the row terms
+        ``r`` (``∂F/∂β = X'r``) and is zero in the state: finite differences of many β
+        directions then multiply ``X`` once for all of them."""
         if at_modes:
             b = self.b
             eta = self._xbeta(beta) + self.zlam(b, sigma)
@@ -325,7 +344,8 @@ class LaplaceProblem:
         # log|H| with W_ld (observed, or glmer's expected information); the mode's
         # sensitivity (adjoint solve for v, and W in r) always uses the observed H
         dW_ld, W_ld = (self.factor_ld(eta, sigma) if self.expected else (dW, W))
-        value = self._penalised(eta, b) + 0.5 * self.blocks_ld.logdet() - self.const
+        value = (self._penalised(eta, b) + 0.5 * self.blocks_ld.logdet() - self.const
+                 if need_value else float("nan"))
         nested = self._fine is not None and isinstance(self.blocks_ld, NestedBlocks)
         if nested:
             assert isinstance(self.blocks_ld, NestedBlocks) and self._fine is not None
@@ -346,13 +366,12 @@ class LaplaceProblem:
         za = self.zt_all(a)
         v = self.blocks.solve([sigma[f] * za[f] for f in range(self.F)])
         r = -score + a - W * self.zlam(v, sigma)
-        g_beta = (r @ self.X)
         zr = self.zt_all(r)
         zs = self.zt_all(score)
         g_sigma = np.empty(self.F)
         for f in range(self.F):
             g_sigma[f] = float(b[f] @ zr[f]) + trace[f] + float(v[f] @ zs[f])
-        return LaplaceState(b, eta, value, np.concatenate([g_beta, g_sigma]))
+        return LaplaceState(b, eta, value, np.concatenate([np.zeros(self.p), g_sigma])), r
 
     def mean(self, eta: FloatArray) -> FloatArray:
         """Inverse link: success probability at linear predictor ``eta``."""
@@ -372,7 +391,8 @@ class LaplaceProblem:
         M = self.blocks.solve(B)
         return np.asarray(A - sum(B[f].T @ M[f] for f in range(self.F)))
 
-    def mode_sensitivity(self, beta: FloatArray, sigma: FloatArray) -> list[list[FloatArray]]:
+    def mode_sensitivity(self, beta: FloatArray, sigma: FloatArray, *,
+                         sigma_only: bool = False) -> list[list[FloatArray]]:
         """``∂b̂/∂(β, σ)`` at the current modes (implicit function theorem), per parameter.
 
         Used to warm-start the conditional modes at the perturbed points of a
@@ -380,14 +400,16 @@ class LaplaceProblem:
         """
         eta = self._xbeta(beta) + self.zlam(self.b, sigma)
         _, score, W = self._weights(eta)
-        _, B = self._cross(W, sigma)
         self.blocks.factor(W, sigma)
-        M = self.blocks.solve([-B[f] for f in range(self.F)])
-        out = [[M[f][:, j] for f in range(self.F)] for j in range(self.p)]
+        out: list[list[FloatArray]] = []
+        if not sigma_only:
+            _, B = self._cross(W, sigma)
+            M = self.blocks.solve([-B[f] for f in range(self.F)])
+            out = [[M[f][:, j] for f in range(self.F)] for j in range(self.p)]
+        zs = self.zt_all(score)
         for g in range(self.F):
-            wb = W * self.b[g][self.codes[g]]
-            rhs = [(self.zt(score, f) if f == g else 0.0) - sigma[f] * self.zt(wb, f)
-                   for f in range(self.F)]
+            zwb = self.zt_all(W * self.b[g][self.codes[g]])
+            rhs = [(zs[f] if f == g else 0.0) - sigma[f] * zwb[f] for f in range(self.F)]
             out.append(self.blocks.solve(rhs))
         return out
 

@@ -141,23 +141,42 @@ def hessian_fd(problem: LaplaceProblem, x: FloatArray,
     k = x.size
     cols = list(range(k)) if columns is None else columns
     H = np.zeros((k, k))
-    g0 = None if central else problem.evaluate(x[:p], x[p:]).grad
     b_save = [bb.copy() for bb in problem.b]
-    sens = problem.mode_sensitivity(x[:p], x[p:])
-    for j in cols:
-        h = (1e-4 if central else 1e-5) * max(1.0, abs(x[j]))
-        e = np.zeros(k)
-        e[j] = h
-        xp = x + e
-        problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
-        gp = problem.evaluate(xp[:p], xp[p:], at_modes=True).grad
-        if g0 is None:
+    if central:
+        sens = problem.mode_sensitivity(x[:p], x[p:])
+        for j in cols:
+            h = 1e-4 * max(1.0, abs(x[j]))
+            e = np.zeros(k)
+            e[j] = h
+            problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
+            gp = problem.evaluate(x[:p] + e[:p], x[p:] + e[p:], at_modes=True,
+                                  need_value=False).grad
             problem.b = [bb - h * d for bb, d in zip(b_save, sens[j], strict=True)]
-            xm = x - e
-            gm = problem.evaluate(xm[:p], xm[p:], at_modes=True).grad
+            gm = problem.evaluate(x[:p] - e[:p], x[p:] - e[p:], at_modes=True,
+                                  need_value=False).grad
             H[:, j] = (gp - gm) / (2 * h)
-        else:
-            H[:, j] = (gp - g0) / h
+    else:
+        st0, r0 = problem.gradient_terms(x[:p], x[p:])
+        b_save = [bb.copy() for bb in problem.b]
+        sens = problem.mode_sensitivity(x[:p], x[p:])
+        # the β rows are X'(r_j − r_0)/h: the row terms of up to 8 directions are kept
+        # (float32: they are differences, needed to ~1e-7 relative) and multiplied by X
+        # together, so X is read once per 8 directions instead of once per direction
+        for lo in range(0, len(cols), 8):
+            group = cols[lo:lo + 8]
+            D = np.empty((r0.size, len(group)), dtype=np.float32)
+            hs = np.empty(len(group))
+            for c, j in enumerate(group):
+                h = 1e-5 * max(1.0, abs(x[j]))
+                hs[c] = h
+                xp = x.copy()
+                xp[j] += h
+                problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
+                st, r = problem.gradient_terms(xp[:p], xp[p:], at_modes=True,
+                                               need_value=False)
+                H[p:, j] = (st.grad[p:] - st0.grad[p:]) / h
+                D[:, c] = r - r0
+            H[:p, group] = problem.xt_matrix(D) / hs
     problem.b = [bb.copy() for bb in b_save]
     if columns is None:
         return 0.5 * (H + H.T)
@@ -169,7 +188,8 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> 
 
     The β block is the Schur complement ``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` (the Laplace Hessian
     without the small curvature of ``log|H|``); the σ rows and columns are forward differences
-    of the analytic gradient (one evaluation per σ). Eigenvalues are floored so that the
+    of the analytic gradient (one evaluation per σ, at modes extrapolated by their
+    sensitivity, as in :func:`hessian_fd`). Eigenvalues are floored so that the
     Newton direction is a descent direction.
     """
     p = problem.p
@@ -177,12 +197,15 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> 
     schur = problem.schur(x[:p], x[p:])
     H = np.zeros((x.size, x.size))
     H[:p, :p] = schur
+    # modes at the perturbed σ extrapolated to first order: no inner Newton iterations
+    sens = problem.mode_sensitivity(x[:p], x[p:], sigma_only=True)
     for j in range(p, x.size):
         h = 1e-5 * max(1.0, abs(x[j]))
         xp = x.copy()
         xp[j] += h
-        problem.b = [bb.copy() for bb in b_save]
-        H[:, j] = (problem.evaluate(xp[:p], xp[p:]).grad - grad) / h
+        problem.b = [bb + h * d for bb, d in zip(b_save, sens[j - p], strict=True)]
+        H[:, j] = (problem.evaluate(xp[:p], xp[p:], at_modes=True, need_value=False).grad
+                   - grad) / h
     problem.b = b_save
     H[p:, :p] = H[:p, p:].T
     H[p:, p:] = 0.5 * (H[p:, p:] + H[p:, p:].T)
