@@ -98,11 +98,6 @@ class LaplaceProblem:
                                             - gammaln(self.m - self.y + 1))))
         self.wy = self.w * self.y
         self.wm = self.w * self.m
-        n = self.y.size
-        self._Zt = [
-            scipy.sparse.csc_matrix((np.ones(n), (c, np.arange(n))), shape=(g, n))
-            for c, g in zip(self.codes, self.n_groups, strict=True)
-        ]
         # nested factors: every factor's group is a function of the finest one, so group
         # sums and gathers go through the finest level (one pass over the rows, not F)
         self._fine: IntArray | None = None
@@ -115,6 +110,19 @@ class LaplaceProblem:
             self._fine = self.codes[order[0]]
             for lv in range(1, len(order)):
                 self._up[order[lv]] = frame.nesting.ancestors[0][:, lv - 1]
+        # Z' in row chunks (for Z'WX); nested factors need only the finest one, the others'
+        # sums come from it through group-level "sum into ancestor" operators
+        n = self.y.size
+        step = 1 << 16
+        self._chunks = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+        zf = range(self.F) if self._fine is None else [self._fine_f]
+        self._Zt_chunks = {f: [scipy.sparse.csc_matrix(
+            (np.ones(hi - lo), (self.codes[f][lo:hi], np.arange(hi - lo))),
+            shape=(self.n_groups[f], hi - lo)) for lo, hi in self._chunks] for f in zf}
+        nf = self.n_groups[self._fine_f]
+        self._agg_up = {f: scipy.sparse.csr_matrix((np.ones(nf), (up, np.arange(nf))),
+                                                   shape=(self.n_groups[f], nf))
+                        for f, up in enumerate(self._up) if up is not None}
         self.b: list[FloatArray] = [np.zeros(g) for g in self.n_groups]
         self.last_schur: FloatArray = np.eye(self.p)
         self._xb_beta: FloatArray | None = None
@@ -226,16 +234,17 @@ class LaplaceProblem:
     def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
         """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
         A = np.zeros((self.p, self.p))
-        B = [np.zeros((self.n_groups[f], self.p)) for f in range(self.F)]
-        step = 1 << 16
-        for lo in range(0, self.y.size, step):
-            hi = min(lo + step, self.y.size)
+        B = {f: np.zeros((self.n_groups[f], self.p)) for f in self._Zt_chunks}
+        for ci, (lo, hi) in enumerate(self._chunks):
             Xc = self.X[lo:hi]
             WXc = W[lo:hi, None] * Xc
             A += Xc.T @ WXc
-            for f in range(self.F):
-                if sigma[f] != 0.0:
-                    B[f] += self._Zt[f][:, lo:hi] @ WXc
+            for f, Zc in self._Zt_chunks.items():
+                if sigma[f] != 0.0 or self._fine is not None:
+                    B[f] += Zc[ci] @ WXc
+        if self._fine is not None:
+            fine = B[self._fine_f]
+            B.update({f: np.asarray(agg @ fine) for f, agg in self._agg_up.items()})
         return A, [sigma[f] * B[f] for f in range(self.F)]
 
     def _xbeta(self, beta: FloatArray) -> FloatArray:
