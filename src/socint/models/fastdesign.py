@@ -175,18 +175,15 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
                 return None
             v = s.to_numpy()
             ok &= s.notna().to_numpy()
-        else:
-            v = s.to_numpy(dtype=float)
-            ok &= np.isfinite(v)
-        values[c] = v
+            values[c] = v
+        elif not pd.api.types.is_integer_dtype(s):  # integers hold no missing values
+            ok &= np.isfinite(s.to_numpy(dtype=float))
     pos = np.flatnonzero(ok).astype(np.int64)
     n = pos.size
     if n == 0:
         return None
     levels: dict[str, tuple[list[Any], np.ndarray, np.ndarray]] = {}
-    for c in cols:
-        if values[c].dtype.kind == "f":
-            continue
+    for c in values:
         codes, uniq = pd.factorize(values[c][pos], sort=True)
         lv = list(uniq)
         if any(type(x) is not type(lv[0]) for x in lv) and not all(
@@ -224,22 +221,26 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         return None
     X = np.empty((n, len(names)))
     X[:, 0] = 1.0
-    full = n == len(df)
-    # no second copy of the columns when every row is kept (large data)
-    sub = {c: values[c] if full else values[c][pos] for c in cols if values[c].dtype.kind == "f"}
     del values
+    full = n == len(df)
+
+    def num(c: str) -> np.ndarray:
+        """A numeric column of the rows kept (one column at a time: no copy of the data)."""
+        v = df[c].to_numpy(dtype=float)
+        return v if full else v[pos]
+
     for k, (kind, spec) in enumerate(blocks, start=1):
         if kind == "cat":
             c, i = spec
             np.equal(levels[c][1], i, out=X[:, k], casting="unsafe")
         else:
-            col = X[:, k]
-            col[:] = sub[spec[0].column]
+            v = num(spec[0].column)
             if spec[0].power != 1:
-                col **= spec[0].power
+                v = v ** spec[0].power
             for a in spec[1:]:
-                v = sub[a.column]
-                col *= v if a.power == 1 else v ** a.power
+                u = num(a.column)
+                v = v * (u if a.power == 1 else u ** a.power)
+            X[:, k] = v
     sample = np.unique(np.concatenate([np.zeros(min(n, 1), dtype=np.int64)]
                                       + [levels[c][2] for c in levels]))
     return pos, X, tuple(names), term_of, sample, cols

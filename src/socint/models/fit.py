@@ -35,6 +35,7 @@ from socint.models.optimize import (
     fit_laplace,
     fit_nagq0,
     glm_start,
+    intercept_start,
 )
 from socint.models.result import GlmmResult
 from socint.models.weights import scale_weights
@@ -299,8 +300,8 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
     with _single_thread_blas():
         problem = LaplaceProblem(frame, dense=control.dense, link=link,
                                  information=control.information)
-        beta_glm = glm_start(problem)
         if control.nagq == 0:
+            beta_glm = glm_start(problem)
             beta0, sigma0, _, n0, ok0 = fit_nagq0(problem, beta_glm, np.full(problem.F, 0.5))
             st = problem.evaluate(beta0, sigma0)
             opt = Optimum(
@@ -313,9 +314,10 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             )
         else:
             # start: σ = 0.5 for every factor (typical of area effects in surveys; lme4 uses
-            # θ = 1), β from one joint PIRLS there
+            # θ = 1), β from one joint PIRLS there, itself started at the intercept-only
+            # logit (a GLM start first would cost as many passes as it saves)
             sigma0 = np.full(problem.F, 0.5)
-            beta0, _ = problem.pirls_joint(sigma0, beta_glm, tol=1e-4)
+            beta0, _ = problem.pirls_joint(sigma0, intercept_start(problem), tol=1e-4)
             opt = fit_laplace(problem, beta0, sigma0, control)
             if control.nagq > 1:
                 from socint.models.agq import fit_agq

@@ -179,8 +179,10 @@ def _scaling(X: FloatArray, has_intercept: bool) -> tuple[FloatArray, FloatArray
     """
     p = X.shape[1]
     icol = 0 if has_intercept else -1
-    centre = X.mean(axis=0) if has_intercept else np.zeros(p)
-    scale = X.std(axis=0) if has_intercept else np.sqrt((X**2).mean(axis=0))
+    # column by column: no n×p temporary (X.std(axis=0) would allocate one)
+    centre = np.array([X[:, k].mean() for k in range(p)]) if has_intercept else np.zeros(p)
+    scale = np.array([X[:, k].std() if has_intercept else np.sqrt(np.mean(X[:, k] ** 2))
+                      for k in range(p)])
     A = np.eye(p)
     Xs = X
     for k in range(p):

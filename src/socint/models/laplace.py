@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse
-from scipy.special import expit, gammaln, log_ndtr, ndtr
+from scipy.special import expit, gammaln, log_ndtr, logit, ndtr, ndtri
 
 from socint.errors import ConvergenceError, ModelError
 from socint.models.blocks import Blocks, DenseBlocks, NestedBlocks
@@ -87,6 +87,7 @@ class LaplaceProblem:
         self.m = frame.trials
         self.w = frame.weights
         self.X = frame.X
+        self.has_intercept = frame.has_intercept
         self.codes = frame.codes
         self.n_groups = frame.n_groups
         self.F = len(frame.codes)
@@ -381,6 +382,10 @@ class LaplaceProblem:
         for f in range(self.F):
             g_sigma[f] = float(b[f] @ zr[f]) + trace[f] + float(v[f] @ zs[f])
         return LaplaceState(b, eta, value, np.concatenate([np.zeros(self.p), g_sigma])), r
+
+    def link_inverse_mean(self, rate: float) -> float:
+        """The link of a probability: ``η`` with mean ``rate``."""
+        return float(ndtri(rate)) if self.link == "probit" else float(logit(rate))
 
     def mean(self, eta: FloatArray) -> FloatArray:
         """Inverse link: success probability at linear predictor ``eta``."""

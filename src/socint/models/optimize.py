@@ -101,6 +101,16 @@ def glm_start(problem: LaplaceProblem) -> FloatArray:
     return beta
 
 
+def intercept_start(problem: LaplaceProblem) -> FloatArray:
+    """β with only the intercept (if any) at the logit of the mean outcome (on the internal
+    centred basis the intercept is the first column)."""
+    beta = np.zeros(problem.p)
+    if problem.has_intercept:
+        rate = float(np.sum(problem.wy) / np.sum(problem.wm))
+        beta[0] = problem.link_inverse_mean(min(max(rate, 1e-6), 1 - 1e-6))
+    return beta
+
+
 def fit_nagq0(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
               ftol: float = 1e-12,
               maxiter: int = 200) -> tuple[FloatArray, FloatArray, float, int, bool]:
@@ -359,6 +369,6 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 
 __all__ = [
-    "Control", "Optimum", "approx_hessian", "fit_laplace", "fit_nagq0", "glm_start", "hessian_fd",
+    "Control", "Optimum", "approx_hessian", "fit_laplace", "fit_nagq0", "glm_start", "hessian_fd", "intercept_start",
     "newton_refresh",
 ]
