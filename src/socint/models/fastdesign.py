@@ -155,7 +155,7 @@ def _terms(fixed: str, df: pd.DataFrame) -> list[tuple[_Atom, ...]] | None:
 
 def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         np.ndarray, np.ndarray, tuple[str, ...], dict[str, str], np.ndarray, list[str]] | None:
-    """Rows kept, design (float64, C order), names, term per column, sample rows, data columns.
+    """Rows kept, design (float64, column-major), names, term per column, sample rows, data columns.
 
     ``sample`` holds positions of rows (among those kept) that together show every level of
     every categorical factor, enough for formulaic to rebuild the same ``ModelSpec``. Returns
@@ -219,7 +219,7 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
             blocks.append(("num", t))
     if len(set(names)) != len(names):
         return None
-    X = np.empty((n, len(names)))
+    X = np.empty((n, len(names)), order="F")  # columns contiguous (see frame)
     X[:, 0] = 1.0
     del values
     full = n == len(df)

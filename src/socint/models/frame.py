@@ -247,7 +247,11 @@ class LazyModelSpec:
 
 def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         IntArray, FloatArray, tuple[str, ...], dict[str, str], Any]:
-    """Positions of the rows kept, design matrix (C-ordered), column names, terms, spec.
+    """Positions of the rows kept, design matrix, column names, terms, spec.
+
+    The design is column-major: single columns (scaling, the incremental ``Xβ`` of the
+    finite-difference Hessian) are then contiguous, and the products ``Xβ``, ``X'r`` and
+    the row chunks of ``X'WX`` are as fast as on a row-major copy.
 
     Simple formulas (numeric columns, ``I(x ** k)``, numeric interactions, categorical main
     effects; :mod:`socint.models.fastdesign`) take a numpy fast path with the same columns,
@@ -270,8 +274,8 @@ def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
     for ts in mm.model_spec.structure:
         for c in ts.columns:
             col_terms[str(c)] = str(ts.term)
-    # our own C-ordered copy (scaled in place later); the model matrix itself is released
-    X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="C", copy=True)
+    # our own column-major copy (scaled in place later); the model matrix itself is released
+    X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="F", copy=True)
     pos = kp[mm.index.to_numpy()].astype(np.int64)
     return pos, X_raw, tuple(str(c) for c in mm.columns), col_terms, mm.model_spec
 

@@ -99,6 +99,7 @@ class LaplaceProblem:
                                             - gammaln(self.m - self.y + 1))))
         self.wy = self.w * self.y
         self.wm = self.w * self.m
+        self._wm_not_one = not bool(np.all(self.wm == 1.0))
         # nested factors: every factor's group is a function of the finest one, so group
         # sums and gathers go through the finest level (one pass over the rows, not F)
         self._fine: IntArray | None = None
@@ -201,9 +202,16 @@ class LaplaceProblem:
         if self.link == "probit":
             return probit_derivatives(eta, self.wy, self.wm)
         p = expit(eta)
-        score = self.wy - self.wm * p
-        W = self.wm * p * (1.0 - p)
-        return W * (1.0 - 2.0 * p), score, W
+        score = self.wm * p if self._wm_not_one else p.copy()
+        np.subtract(self.wy, score, out=score)
+        q = np.subtract(1.0, p)
+        W = np.multiply(q, p, out=q)  # p(1 − p), in place: these are the hot loops' arrays
+        if self._wm_not_one:
+            W *= self.wm
+        dW = np.multiply(p, -2.0, out=p)
+        dW += 1.0
+        dW *= W  # W(1 − 2p)
+        return dW, score, W
 
     def factor_ld(self, eta: FloatArray, sigma: FloatArray,
                   W: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
