@@ -166,16 +166,15 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         return None
     cols = list(dict.fromkeys(a.column for t in terms for a in t))
     ok = keep.copy()
-    values: dict[str, np.ndarray] = {}
+    values: dict[str, pd.Series] = {}  # categorical columns (kept as Series: no object copy)
     for c in cols:
         s = df[c]
         if _kind(s) == "categorical" or any(a.categorical and a.column == c
                                            for t in terms for a in t):
             if any(not a.categorical and a.column == c for t in terms for a in t):
                 return None
-            v = s.to_numpy()
             ok &= s.notna().to_numpy()
-            values[c] = v
+            values[c] = s
         elif not pd.api.types.is_integer_dtype(s):  # integers hold no missing values
             ok &= np.isfinite(s.to_numpy(dtype=float))
     pos = np.flatnonzero(ok).astype(np.int64)
@@ -184,7 +183,8 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         return None
     levels: dict[str, tuple[list[Any], np.ndarray, np.ndarray]] = {}
     for c in values:
-        codes, uniq = pd.factorize(values[c][pos], sort=True)
+        ser = values[c] if n == len(df) else values[c].iloc[pos]
+        codes, uniq = pd.factorize(ser, sort=True)
         lv = list(uniq)
         if any(type(x) is not type(lv[0]) for x in lv) and not all(
                 isinstance(x, (int, np.integer)) for x in lv):

@@ -376,10 +376,17 @@ def build_frame(
         resp = _eval(df, parsed.response, "response")
         if resp.dtype == bool:
             resp = resp.astype(float)
-        succ = pd.to_numeric(resp, errors="coerce").astype(float)
-        bad = resp.notna() & (succ.isna() | ~succ.isin([0.0, 1.0]))
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
+        if pd.api.types.is_numeric_dtype(resp) and not isinstance(
+                resp.dtype, pd.api.extensions.ExtensionDtype):
+            # plain numpy numbers (the usual case): the same checks without pandas overhead
+            succ_np = resp.to_numpy(dtype=float)
+            bad_np = ~np.isnan(succ_np) & (succ_np != 0.0) & (succ_np != 1.0)
+            succ = pd.Series(succ_np, index=resp.index)
+        else:
+            succ = pd.to_numeric(resp, errors="coerce").astype(float)
+            bad_np = (resp.notna() & (succ.isna() | ~succ.isin([0.0, 1.0]))).to_numpy()
+        if bad_np.any():
+            row = int(np.flatnonzero(bad_np)[0])
             raise ModelError(
                 f"response {parsed.response!r} must be 0/1 for a binomial model; row {row + 1} "
                 f"holds {_plain(resp.iloc[row])!r}",
