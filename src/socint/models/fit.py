@@ -43,6 +43,8 @@ from socint.models.weights import scale_weights
 _CONTROLLER: list[Any] = []
 #: Designs (rows × columns) below this size leave the BLAS threads alone.
 SMALL_DESIGN = 50_000
+#: Newton decrement at which the starting joint PIRLS (σ = 0.5) stops: a start, not a fit.
+START_TOL = 1.0
 
 
 @contextlib.contextmanager
@@ -327,7 +329,7 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             # θ = 1), β from one joint PIRLS there, itself started at the intercept-only
             # logit (a GLM start first would cost as many passes as it saves)
             sigma0 = np.full(problem.F, 0.5)
-            beta0, _ = problem.pirls_joint(sigma0, intercept_start(problem), tol=1e-4)
+            beta0, _ = problem.pirls_joint(sigma0, intercept_start(problem), tol=START_TOL)
             opt = fit_laplace(problem, beta0, sigma0, control)
             if control.nagq > 1:
                 from socint.models.agq import fit_agq

@@ -126,6 +126,21 @@ class LaplaceProblem:
         self._agg_up = {f: scipy.sparse.csr_matrix((np.ones(nf), (up, np.arange(nf))),
                                                    shape=(self.n_groups[f], nf))
                         for f, up in enumerate(self._up) if up is not None}
+        # nested: design columns constant within each finest group (the intercept, area-level
+        # covariates) enter X'WX and Z'WX through the group sums of W only
+        self._rcols = np.arange(self.p)
+        self._gcols = np.zeros(0, dtype=np.int64)
+        self._G = np.zeros((nf, 0))
+        if self._fine is not None:
+            first = np.empty(nf, dtype=np.int64)
+            first[self._fine[::-1]] = np.arange(n - 1, -1, -1)
+            rep = first[self._fine]
+            grp = np.array([bool(np.array_equal(self.X[rep, k], self.X[:, k]))
+                            for k in range(self.p)], dtype=bool)
+            del rep
+            self._gcols = np.flatnonzero(grp)
+            self._rcols = np.flatnonzero(~grp)
+            self._G = np.ascontiguousarray(self.X[first][:, self._gcols])
         self.b: list[FloatArray] = [np.zeros(g) for g in self.n_groups]
         self.last_schur: FloatArray = np.eye(self.p)
         self._xb_beta: FloatArray | None = None
@@ -243,8 +258,50 @@ class LaplaceProblem:
             out += self.X[lo:hi].T @ D[lo:hi].astype(np.float64)
         return out
 
+    def _cross_nested(self, W: FloatArray,
+                      sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
+        """:meth:`_cross` for nested factors: only the columns that vary within the finest
+        groups (``R``) are summed over rows; for those constant within them (``G``, one value
+        per group) ``Z'WX_G = diag(Z'W) G``, ``X_R'WX_G = (Z'WX_R)'G`` and
+        ``X_G'WX_G = G' diag(Z'W) G`` come from the group sums of ``W``."""
+        assert self._fine is not None
+        R, Gc, G = self._rcols, self._gcols, self._G
+        nf = self.n_groups[self._fine_f]
+        ARR = np.zeros((R.size, R.size))
+        BR = np.zeros((nf, R.size))
+        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
+        Zc = self._Zt_chunks[self._fine_f]
+        if R.size:
+            whole = R.size == self.p
+            for ci, (lo, hi) in enumerate(self._chunks):
+                XRc = self.X[lo:hi] if whole else self.X[lo:hi][:, R]
+                if sw is not None:
+                    ARR += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * XRc, trans=1)
+                WXc = np.multiply(W[lo:hi, None], XRc, order="C")  # C order: sparse product
+                if sw is None:
+                    ARR += XRc.T @ WXc
+                BR += Zc[ci] @ WXc
+            if sw is not None:  # dsyrk filled the upper triangle
+                ARR = np.triu(ARR) + np.triu(ARR, 1).T
+        wsum = np.bincount(self._fine, W, nf)
+        WG = wsum[:, None] * G
+        Bf = np.empty((nf, self.p))
+        Bf[:, R] = BR
+        Bf[:, Gc] = WG
+        A = np.empty((self.p, self.p))
+        A[np.ix_(R, R)] = ARR
+        ARG = BR.T @ G
+        A[np.ix_(R, Gc)] = ARG
+        A[np.ix_(Gc, R)] = ARG.T
+        A[np.ix_(Gc, Gc)] = G.T @ WG
+        B = {self._fine_f: Bf}
+        B.update({f: np.asarray(agg @ Bf) for f, agg in self._agg_up.items()})
+        return A, [sigma[f] * B[f] for f in range(self.F)]
+
     def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
         """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
+        if self._fine is not None:
+            return self._cross_nested(W, sigma)
         A = np.zeros((self.p, self.p))
         B = {f: np.zeros((self.n_groups[f], self.p)) for f in self._Zt_chunks}
         need_b = any(sigma[f] != 0.0 for f in range(self.F))
