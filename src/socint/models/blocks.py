@@ -70,7 +70,8 @@ class NestedBlocks:
         anc = self.nesting.ancestors
         L = len(order)
         # the row sums at the finest level, then summed up the tree (one pass over the rows)
-        w_fine = np.bincount(self.codes[order[0]], W, self.n_groups[order[0]])
+        w_fine: FloatArray = np.asarray(
+            np.bincount(self.codes[order[0]], W, self.n_groups[order[0]]), dtype=np.float64)
         self.w_fine = w_fine
         ws = [w_fine] + [np.bincount(anc[0][:, t], w_fine, self.n_groups[order[t + 1]])
                          for t in range(L - 1)]

@@ -198,8 +198,10 @@ class LaplaceProblem:
         """``Z_f' v`` for every factor; nested factors from the finest level's sums."""
         if self._fine is None:
             return [self.zt(v, f) for f in range(self.F)]
-        s = np.bincount(self._fine, v, self.n_groups[self._fine_f])
-        return [s if up is None else np.bincount(up, s, self.n_groups[f])
+        s: FloatArray = np.asarray(np.bincount(self._fine, v, self.n_groups[self._fine_f]),
+                                   dtype=np.float64)
+        return [s if up is None else np.asarray(np.bincount(up, s, self.n_groups[f]),
+                                                dtype=np.float64)
                 for f, up in enumerate(self._up)]
 
     def nll_data(self, eta: FloatArray) -> FloatArray:

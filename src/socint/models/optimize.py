@@ -369,6 +369,6 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 
 __all__ = [
-    "Control", "Optimum", "approx_hessian", "fit_laplace", "fit_nagq0", "glm_start", "hessian_fd", "intercept_start",
-    "newton_refresh",
+    "Control", "Optimum", "approx_hessian", "fit_laplace", "fit_nagq0", "glm_start", "hessian_fd",
+    "intercept_start", "newton_refresh",
 ]
