@@ -24,7 +24,7 @@ import scipy.optimize
 
 from socint.errors import ConvergenceError
 from socint.models.frame import FloatArray
-from socint.models.laplace import LaplaceProblem
+from socint.models.laplace import LaplaceProblem, LaplaceState
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,8 @@ def fit_nagq0(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 
 def hessian_fd(problem: LaplaceProblem, x: FloatArray,
-               columns: list[int] | None = None, *, central: bool = False) -> FloatArray:
+               columns: list[int] | None = None, *, central: bool = False,
+               base_out: list[LaplaceState] | None = None) -> FloatArray:
     """Hessian (or some of its columns) by finite differences of the analytic gradient.
 
     Forward differences with a small step (1e-5, relative) by default: the analytic gradient is
@@ -167,6 +168,10 @@ def hessian_fd(problem: LaplaceProblem, x: FloatArray,
             H[:, j] = (gp - gm) / (2 * h)
     else:
         st0, r0 = problem.gradient_terms(x[:p], x[p:])
+        if base_out is not None:  # the state at x itself, for the caller (saves a re-evaluation)
+            base = LaplaceState([bb.copy() for bb in st0.b], st0.eta, st0.value, st0.grad.copy())
+            base.grad[:p] = r0 @ problem.X
+            base_out.append(base)
         b_save = [bb.copy() for bb in problem.b]
         sens = problem.mode_sensitivity(x[:p], x[p:])
         # the β rows are X'(r_j − r_0)/h: the row terms of up to 8 directions are kept
@@ -323,12 +328,12 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     # the exact Hessian at the optimum: convergence check, last Newton polish, and the SEs
     boundary = tuple(bool(abs(s) < control.boundary_tol) for s in x[p:])
     free = np.array([True] * p + [not bd for bd in boundary])
-    H = hessian_fd(problem, x)
+    at_x: list[LaplaceState] = []
+    H = hessian_fd(problem, x, base_out=at_x)
     n_evals += x.size + 1
     Hf = H[np.ix_(free, free)]
     pd_ok = bool(np.linalg.eigvalsh(Hf).min() > 0)
-    st = problem.evaluate(x[:p], x[p:])
-    n_evals += 1
+    st = at_x[0]
     if pd_ok:
         step = np.zeros_like(x)
         step[free] = np.linalg.solve(Hf, st.grad[free])
