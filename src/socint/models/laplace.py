@@ -113,15 +113,10 @@ class LaplaceProblem:
             self._fine = self.codes[order[0]]
             for lv in range(1, len(order)):
                 self._up[order[lv]] = frame.nesting.ancestors[0][:, lv - 1]
-        # Z' in row chunks (for Z'WX); nested factors need only the finest one, the others'
-        # sums come from it through group-level "sum into ancestor" operators
+        # row chunks for X'WX (a chunk of X and W∘X stay in cache)
         n = self.y.size
-        step = 1 << 14  # 16,384 rows: a chunk of X and W∘X stay in cache
+        step = 1 << 14
         self._chunks = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
-        zf = range(self.F) if self._fine is None else [self._fine_f]
-        self._Zt_chunks = {f: [scipy.sparse.csc_matrix(
-            (np.ones(hi - lo), (self.codes[f][lo:hi], np.arange(hi - lo))),
-            shape=(self.n_groups[f], hi - lo)) for lo, hi in self._chunks] for f in zf}
         nf = self.n_groups[self._fine_f]
         self._agg_up = {f: scipy.sparse.csr_matrix((np.ones(nf), (up, np.arange(nf))),
                                                    shape=(self.n_groups[f], nf))
@@ -272,19 +267,20 @@ class LaplaceProblem:
         ARR = np.zeros((R.size, R.size))
         BR = np.zeros((nf, R.size))
         sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
-        Zc = self._Zt_chunks[self._fine_f]
         if R.size:
             whole = R.size == self.p
-            for ci, (lo, hi) in enumerate(self._chunks):
+            for lo, hi in self._chunks:
                 XRc = self.X[lo:hi] if whole else self.X[lo:hi][:, R]
                 if sw is not None:
                     ARR += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * XRc, trans=1)
-                WXc = np.multiply(W[lo:hi, None], XRc, order="C")  # C order: sparse product
-                if sw is None:
-                    ARR += XRc.T @ WXc
-                BR += Zc[ci] @ WXc
+                else:
+                    ARR += XRc.T @ (W[lo:hi, None] * XRc)
             if sw is not None:  # dsyrk filled the upper triangle
                 ARR = np.triu(ARR) + np.triu(ARR, 1).T
+            # group sums column by column: O(n) whatever the number of groups (a sparse
+            # product per row chunk would add a groups×p output per chunk)
+            for j, k in enumerate(R):
+                BR[:, j] = np.bincount(self._fine, W * self.X[:, k], nf)
         wsum = np.bincount(self._fine, W, nf)
         WG = wsum[:, None] * G
         Bf = np.empty((nf, self.p))
@@ -305,26 +301,22 @@ class LaplaceProblem:
         if self._fine is not None:
             return self._cross_nested(W, sigma)
         A = np.zeros((self.p, self.p))
-        B = {f: np.zeros((self.n_groups[f], self.p)) for f in self._Zt_chunks}
-        need_b = any(sigma[f] != 0.0 for f in range(self.F))
+        B = [np.zeros((self.n_groups[f], self.p)) for f in range(self.F)]
         # X'WX as (√W X)'(√W X) by the symmetric rank-k update (half the flops of a product)
         sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
-        for ci, (lo, hi) in enumerate(self._chunks):
+        for lo, hi in self._chunks:
             Xc = self.X[lo:hi]
             if sw is not None:
                 A += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Xc, trans=1)
-            if sw is None or need_b:
-                WXc = np.multiply(W[lo:hi, None], Xc, order="C")  # C order: sparse products
-                if sw is None:
-                    A += Xc.T @ WXc
-                for f, Zc in self._Zt_chunks.items():
-                    if sigma[f] != 0.0 or self._fine is not None:
-                        B[f] += Zc[ci] @ WXc
+            else:
+                A += Xc.T @ (W[lo:hi, None] * Xc)
         if sw is not None:  # dsyrk filled the upper triangle
             A = np.triu(A) + np.triu(A, 1).T
-        if self._fine is not None:
-            fine = B[self._fine_f]
-            B.update({f: np.asarray(agg @ fine) for f, agg in self._agg_up.items()})
+        for k in range(self.p):
+            wx = W * self.X[:, k]
+            for f in range(self.F):
+                if sigma[f] != 0.0:
+                    B[f][:, k] = np.bincount(self.codes[f], wx, self.n_groups[f])
         return A, [sigma[f] * B[f] for f in range(self.F)]
 
     def _xbeta(self, beta: FloatArray) -> FloatArray:
