@@ -1,6 +1,7 @@
 """Stage 3 of the GLMM (lme4's ``optimizeGlmer``): find the maximum of the Laplace likelihood.
 
-Start at σ = 0.5 (lme4 starts at θ = 1) with β from a joint PIRLS there. Then Newton on the
+Start at σ = 0.5 (lme4 starts at θ = 1) with β from a joint PIRLS there (started at the
+intercept-only logit, stopped at a Newton decrement of 1: a start, not a fit). Then Newton on the
 Laplace objective over ``(β, σ)``: the Newton matrix is the Schur complement of the joint
 (β, b) system for β (the Laplace Hessian without the small curvature of ``log|H|``) and
 finite differences of the analytic gradient for σ; step halving and a trust region keep it
@@ -147,6 +148,13 @@ def hessian_fd(problem: LaplaceProblem, x: FloatArray,
     error dominates and is ~1e-5 relative; ``central=True`` halves nothing but the error and
     doubles the cost. The Laplace objective is even in each σ (``b`` and ``−b`` have the same
     prior), so it is smooth through σ = 0 and differences are valid there too.
+
+    The perturbed points take the conditional modes extrapolated to first order by their
+    sensitivity (implicit function theorem) and no inner Newton iterations: their O(h²) error
+    moves the gradient by O(h²), i.e. the quotient by O(h), the order of the forward
+    difference itself. The β rows are ``X'(r_j − r_0)/h`` for the row terms ``r`` of
+    :meth:`LaplaceProblem.gradient_terms`, taken for 8 directions per pass over ``X``.
+    ``base_out`` receives the state at ``x`` (value and full gradient).
     """
     p = problem.p
     k = x.size
