@@ -51,6 +51,8 @@ class NestedBlocks:
     def __post_init__(self) -> None:
         self._d: list[FloatArray] = []
         self._c: list[FloatArray] = []
+        #: ``Z'W`` summed per finest group at the last factorisation
+        self.w_fine: FloatArray = np.zeros(0)
         # sparse "sum into ancestor" operators, so that solves take many right-hand sides
         self._agg: list[list[scipy.sparse.csr_matrix]] = []
         for lv, anc in enumerate(self.nesting.ancestors):
@@ -67,7 +69,12 @@ class NestedBlocks:
         order = self.nesting.order
         anc = self.nesting.ancestors
         L = len(order)
-        ws = [np.bincount(self.codes[f], W, self.n_groups[f]) for f in order]
+        # the row sums at the finest level, then summed up the tree (one pass over the rows)
+        w_fine: FloatArray = np.asarray(
+            np.bincount(self.codes[order[0]], W, self.n_groups[order[0]]), dtype=np.float64)
+        self.w_fine = w_fine
+        ws = [w_fine] + [np.bincount(anc[0][:, t], w_fine, self.n_groups[order[t + 1]])
+                         for t in range(L - 1)]
         sg = [float(sigma[f]) for f in order]
         Hd = [1.0 + sg[lv] ** 2 * ws[lv] for lv in range(L)]
         Ho = [
@@ -172,6 +179,24 @@ class NestedBlocks:
                 fine = order[lf]
                 col = 0 if lf == lg else 1 + (lg - lf - 1)
                 vals = sel[lf][self.codes[fine], col]
+                pairs[f][g] = vals
+                pairs[g][f] = vals
+        return pairs
+
+    def inverse_pairs_fine(self) -> list[list[FloatArray]]:
+        """As :meth:`inverse_pairs`, per group of the finest factor instead of per row (every
+        row of a finest group has the same entries)."""
+        order = self.nesting.order
+        anc0 = self.nesting.ancestors[0]
+        pos = {f: lv for lv, f in enumerate(order)}
+        sel = self.selected_inverse()
+        F = len(order)
+        pairs: list[list[FloatArray]] = [[np.empty(0)] * F for _ in range(F)]
+        for f in range(F):
+            for g in range(f, F):
+                lf, lg = sorted((pos[f], pos[g]))
+                col = 0 if lf == lg else 1 + (lg - lf - 1)
+                vals = sel[0][:, col] if lf == 0 else sel[lf][anc0[:, lf - 1], col]
                 pairs[f][g] = vals
                 pairs[g][f] = vals
         return pairs

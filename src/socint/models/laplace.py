@@ -31,13 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg.blas
 import scipy.sparse
-from scipy.special import expit, gammaln, log_ndtr, ndtr
+from scipy.special import expit, gammaln, log_ndtr, logit, ndtr, ndtri
 
 from socint.errors import ConvergenceError, ModelError
 from socint.models.blocks import Blocks, DenseBlocks, NestedBlocks
 from socint.models.crossed import MAX_SCHUR, CrossedBlocks
-from socint.models.frame import FloatArray, ModelFrame
+from socint.models.frame import FloatArray, IntArray, ModelFrame
 from socint.models.links import INFORMATION, LINKS, probit_derivatives, probit_expected
 
 #: Largest number of random effects for the dense path (``Control(dense=True)``): O(q³).
@@ -87,6 +88,7 @@ class LaplaceProblem:
         self.m = frame.trials
         self.w = frame.weights
         self.X = frame.X
+        self.has_intercept = frame.has_intercept
         self.codes = frame.codes
         self.n_groups = frame.n_groups
         self.F = len(frame.codes)
@@ -98,11 +100,42 @@ class LaplaceProblem:
                                             - gammaln(self.m - self.y + 1))))
         self.wy = self.w * self.y
         self.wm = self.w * self.m
+        self._wm_not_one = not bool(np.all(self.wm == 1.0))
+        # nested factors: every factor's group is a function of the finest one, so group
+        # sums and gathers go through the finest level (one pass over the rows, not F)
+        self._fine: IntArray | None = None
+        self._fine_f = 0
+        self._up: list[IntArray | None] = [None] * self.F
+        if frame.nesting is not None and isinstance(self.blocks, NestedBlocks) and (
+                isinstance(self.blocks_ld, NestedBlocks)):
+            order = frame.nesting.order
+            self._fine_f = order[0]
+            self._fine = self.codes[order[0]]
+            for lv in range(1, len(order)):
+                self._up[order[lv]] = frame.nesting.ancestors[0][:, lv - 1]
+        # row chunks for X'WX (a chunk of X and W∘X stay in cache)
         n = self.y.size
-        self._Zt = [
-            scipy.sparse.csc_matrix((np.ones(n), (c, np.arange(n))), shape=(g, n))
-            for c, g in zip(self.codes, self.n_groups, strict=True)
-        ]
+        step = 1 << 14
+        self._chunks = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+        nf = self.n_groups[self._fine_f]
+        self._agg_up = {f: scipy.sparse.csr_matrix((np.ones(nf), (up, np.arange(nf))),
+                                                   shape=(self.n_groups[f], nf))
+                        for f, up in enumerate(self._up) if up is not None}
+        # nested: design columns constant within each finest group (the intercept, area-level
+        # covariates) enter X'WX and Z'WX through the group sums of W only
+        self._rcols = np.arange(self.p)
+        self._gcols = np.zeros(0, dtype=np.int64)
+        self._G = np.zeros((nf, 0))
+        if self._fine is not None:
+            first = np.empty(nf, dtype=np.int64)
+            first[self._fine[::-1]] = np.arange(n - 1, -1, -1)
+            rep = first[self._fine]
+            grp = np.array([bool(np.array_equal(self.X[rep, k], self.X[:, k]))
+                            for k in range(self.p)], dtype=bool)
+            del rep
+            self._gcols = np.flatnonzero(grp)
+            self._rcols = np.flatnonzero(~grp)
+            self._G = np.ascontiguousarray(self.X[first][:, self._gcols])
         self.b: list[FloatArray] = [np.zeros(g) for g in self.n_groups]
         self.last_schur: FloatArray = np.eye(self.p)
         self._xb_beta: FloatArray | None = None
@@ -139,6 +172,13 @@ class LaplaceProblem:
     # ---- helpers -----------------------------------------------------------------------
     def zlam(self, b: list[FloatArray], sigma: FloatArray) -> FloatArray:
         """``ZΛb`` (length n)."""
+        if self._fine is not None:
+            u = np.zeros(self.n_groups[self._fine_f])
+            for f in range(self.F):
+                if sigma[f] != 0.0:
+                    up = self._up[f]
+                    u += sigma[f] * (b[f] if up is None else b[f][up])
+            return u[self._fine]
         out = np.zeros(self.y.size)
         for f in range(self.F):
             if sigma[f] != 0.0:
@@ -149,14 +189,26 @@ class LaplaceProblem:
         """``Z_f' v`` (group sums)."""
         return np.bincount(self.codes[f], v, self.n_groups[f]).astype(np.float64, copy=False)
 
+    def zt_all(self, v: FloatArray) -> list[FloatArray]:
+        """``Z_f' v`` for every factor; nested factors from the finest level's sums."""
+        if self._fine is None:
+            return [self.zt(v, f) for f in range(self.F)]
+        s: FloatArray = np.asarray(np.bincount(self._fine, v, self.n_groups[self._fine_f]),
+                                   dtype=np.float64)
+        return [s if up is None else np.asarray(np.bincount(up, s, self.n_groups[f]),
+                                                dtype=np.float64)
+                for f, up in enumerate(self._up)]
+
     def nll_data(self, eta: FloatArray) -> FloatArray:
         """Per-observation ``−ℓ_i`` without the binomial constant."""
         if self.link == "probit":
             return -(self.wy * log_ndtr(eta) + (self.wm - self.wy) * log_ndtr(-eta))
-        # softplus(η) = log(1 + e^η), computed stably
-        sp = np.log1p(np.exp(-np.abs(eta)))
-        sp += np.maximum(eta, 0.0)
-        return self.wm * sp - self.wy * eta
+        # softplus(η) = log(1 + e^η), computed stably in one pass
+        sp = np.logaddexp(0.0, eta)
+        if self._wm_not_one:
+            sp *= self.wm
+        sp -= self.wy * eta
+        return sp
 
     def _weights(self, eta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """``(W', s, W)``: the score ``s = ∂ℓ/∂η``, the observed information
@@ -165,9 +217,16 @@ class LaplaceProblem:
         if self.link == "probit":
             return probit_derivatives(eta, self.wy, self.wm)
         p = expit(eta)
-        score = self.wy - self.wm * p
-        W = self.wm * p * (1.0 - p)
-        return W * (1.0 - 2.0 * p), score, W
+        score = self.wm * p if self._wm_not_one else p.copy()
+        np.subtract(self.wy, score, out=score)
+        q = np.subtract(1.0, p)
+        W = np.multiply(q, p, out=q)  # p(1 − p), in place: these are the hot loops' arrays
+        if self._wm_not_one:
+            W *= self.wm
+        dW = np.multiply(p, -2.0, out=p)
+        dW += 1.0
+        dW *= W  # W(1 − 2p)
+        return dW, score, W
 
     def factor_ld(self, eta: FloatArray, sigma: FloatArray,
                   W: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
@@ -187,19 +246,77 @@ class LaplaceProblem:
         return dW, Wo
 
     # ---- inner problem -----------------------------------------------------------------
-    def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
-        """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
-        A = np.zeros((self.p, self.p))
-        B = [np.zeros((self.n_groups[f], self.p)) for f in range(self.F)]
+    def xt_matrix(self, D: np.ndarray) -> FloatArray:
+        """``X'D`` for an n×k matrix ``D`` (any float type), in row chunks (float64)."""
+        out = np.zeros((self.p, D.shape[1]))
         step = 1 << 16
         for lo in range(0, self.y.size, step):
             hi = min(lo + step, self.y.size)
+            out += self.X[lo:hi].T @ D[lo:hi].astype(np.float64)
+        return out
+
+    def _cross_nested(self, W: FloatArray,
+                      sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
+        """:meth:`_cross` for nested factors: only the columns that vary within the finest
+        groups (``R``) are summed over rows; for those constant within them (``G``, one value
+        per group) ``Z'WX_G = diag(Z'W) G``, ``X_R'WX_G = (Z'WX_R)'G`` and
+        ``X_G'WX_G = G' diag(Z'W) G`` come from the group sums of ``W``."""
+        assert self._fine is not None
+        R, Gc, G = self._rcols, self._gcols, self._G
+        nf = self.n_groups[self._fine_f]
+        ARR = np.zeros((R.size, R.size))
+        BR = np.zeros((nf, R.size))
+        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
+        if R.size:
+            whole = R.size == self.p
+            for lo, hi in self._chunks:
+                XRc = self.X[lo:hi] if whole else self.X[lo:hi][:, R]
+                if sw is not None:
+                    ARR += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * XRc, trans=1)
+                else:
+                    ARR += XRc.T @ (W[lo:hi, None] * XRc)
+            if sw is not None:  # dsyrk filled the upper triangle
+                ARR = np.triu(ARR) + np.triu(ARR, 1).T
+            # group sums column by column: O(n) whatever the number of groups (a sparse
+            # product per row chunk would add a groups×p output per chunk)
+            for j, k in enumerate(R):
+                BR[:, j] = np.bincount(self._fine, W * self.X[:, k], nf)
+        wsum = np.bincount(self._fine, W, nf)
+        WG = wsum[:, None] * G
+        Bf = np.empty((nf, self.p))
+        Bf[:, R] = BR
+        Bf[:, Gc] = WG
+        A = np.empty((self.p, self.p))
+        A[np.ix_(R, R)] = ARR
+        ARG = BR.T @ G
+        A[np.ix_(R, Gc)] = ARG
+        A[np.ix_(Gc, R)] = ARG.T
+        A[np.ix_(Gc, Gc)] = G.T @ WG
+        B = {self._fine_f: Bf}
+        B.update({f: np.asarray(agg @ Bf) for f, agg in self._agg_up.items()})
+        return A, [sigma[f] * B[f] for f in range(self.F)]
+
+    def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
+        """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
+        if self._fine is not None:
+            return self._cross_nested(W, sigma)
+        A = np.zeros((self.p, self.p))
+        B = [np.zeros((self.n_groups[f], self.p)) for f in range(self.F)]
+        # X'WX as (√W X)'(√W X) by the symmetric rank-k update (half the flops of a product)
+        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
+        for lo, hi in self._chunks:
             Xc = self.X[lo:hi]
-            WXc = W[lo:hi, None] * Xc
-            A += Xc.T @ WXc
+            if sw is not None:
+                A += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Xc, trans=1)
+            else:
+                A += Xc.T @ (W[lo:hi, None] * Xc)
+        if sw is not None:  # dsyrk filled the upper triangle
+            A = np.triu(A) + np.triu(A, 1).T
+        for k in range(self.p):
+            wx = W * self.X[:, k]
             for f in range(self.F):
                 if sigma[f] != 0.0:
-                    B[f] += self._Zt[f][:, lo:hi] @ WXc
+                    B[f][:, k] = np.bincount(self.codes[f], wx, self.n_groups[f])
         return A, [sigma[f] * B[f] for f in range(self.F)]
 
     def _xbeta(self, beta: FloatArray) -> FloatArray:
@@ -240,7 +357,8 @@ class LaplaceProblem:
         prev_dec = np.inf
         for _ in range(maxit):
             dW, score, W = self._weights(eta)
-            g = [sigma[f] * self.zt(score, f) - b[f] for f in range(self.F)]
+            zs = self.zt_all(score)
+            g = [sigma[f] * zs[f] - b[f] for f in range(self.F)]
             self.blocks.factor(W, sigma)
             step = self.blocks.solve(g)
             dec = sum(float(s @ gg) for s, gg in zip(step, g, strict=True))
@@ -277,25 +395,68 @@ class LaplaceProblem:
         )
 
     # ---- Laplace objective -------------------------------------------------------------
-    def evaluate(self, beta: FloatArray, sigma: FloatArray) -> LaplaceState:
-        """Negative Laplace log-likelihood and its gradient in ``(β, σ)``."""
-        b, eta, dW, score, W = self.pirls(beta, sigma)
+    def evaluate(self, beta: FloatArray, sigma: FloatArray, *,
+                 at_modes: bool = False, need_value: bool = True) -> LaplaceState:
+        """Negative Laplace log-likelihood and its gradient in ``(β, σ)``.
+
+        With ``at_modes`` the modes in :attr:`b` are taken as the conditional modes (no inner
+        Newton iterations): used by the finite-difference Hessians, whose perturbed points get
+        modes extrapolated to first order by :meth:`mode_sensitivity`. The gradient's error is
+        linear in the modes' error, here O(h²) for a step h, so a difference quotient keeps
+        the O(h) truncation error of the forward difference itself. Without ``need_value``
+        the objective is not computed (NaN).
+        """
+        st, r = self.gradient_terms(beta, sigma, at_modes=at_modes, need_value=need_value)
+        st.grad[: self.p] = r @ self.X
+        return st
+
+    def gradient_terms(self, beta: FloatArray, sigma: FloatArray, *, at_modes: bool = False,
+                       need_value: bool = True) -> tuple[LaplaceState, FloatArray]:
+        """As :meth:`evaluate`, but the β part of the gradient is left as the row terms
+        ``r`` (``∂F/∂β = X'r``) and is zero in the state: finite differences of many β
+        directions then multiply ``X`` once for all of them."""
+        if at_modes:
+            b = self.b
+            eta = self._xbeta(beta) + self.zlam(b, sigma)
+            dW, score, W = self._weights(eta)
+            self.blocks.factor(W, sigma)
+        else:
+            b, eta, dW, score, W = self.pirls(beta, sigma)
         # log|H| with W_ld (observed, or glmer's expected information); the mode's
         # sensitivity (adjoint solve for v, and W in r) always uses the observed H
         dW_ld, W_ld = (self.factor_ld(eta, sigma) if self.expected else (dW, W))
-        value = self._penalised(eta, b) + 0.5 * self.blocks_ld.logdet() - self.const
-        pairs = self.blocks_ld.inverse_pairs()
+        value = (self._penalised(eta, b) + 0.5 * self.blocks_ld.logdet() - self.const
+                 if need_value else float("nan"))
+        nested = self._fine is not None and isinstance(self.blocks_ld, NestedBlocks)
+        if nested:
+            assert isinstance(self.blocks_ld, NestedBlocks) and self._fine is not None
+            # per finest group: every row of a group has the same entries of H⁻¹
+            pairs = self.blocks_ld.inverse_pairs_fine()
+        else:
+            pairs = self.blocks_ld.inverse_pairs()
         s_f = [sum(sigma[g] * pairs[g][f] for g in range(self.F)) for f in range(self.F)]
         h = sum(sigma[f] * s_f[f] for f in range(self.F))
+        if nested:
+            assert isinstance(self.blocks_ld, NestedBlocks) and self._fine is not None
+            h = np.asarray(h)[self._fine]
+            w_ld = self.blocks_ld.w_fine  # Σ W_ld per finest group, from the factorisation
+            trace = [float(w_ld @ s_f[f]) for f in range(self.F)]
+        else:
+            trace = [float(W_ld @ s_f[f]) for f in range(self.F)]
         a = 0.5 * dW_ld * h
-        v = self.blocks.solve([sigma[f] * self.zt(a, f) for f in range(self.F)])
+        za = self.zt_all(a)
+        v = self.blocks.solve([sigma[f] * za[f] for f in range(self.F)])
         r = -score + a - W * self.zlam(v, sigma)
-        g_beta = (r @ self.X)
+        zr = self.zt_all(r)
+        zs = self.zt_all(score)
         g_sigma = np.empty(self.F)
         for f in range(self.F):
-            g_sigma[f] = (float(b[f] @ self.zt(r, f)) + float(W_ld @ s_f[f])
-                          + float(v[f] @ self.zt(score, f)))
-        return LaplaceState(b, eta, value, np.concatenate([g_beta, g_sigma]))
+            g_sigma[f] = float(b[f] @ zr[f]) + trace[f] + float(v[f] @ zs[f])
+        return LaplaceState(b, eta, value, np.concatenate([np.zeros(self.p), g_sigma])), r
+
+    def link_inverse_mean(self, rate: float) -> float:
+        """The link of a probability: ``η`` with mean ``rate``."""
+        return float(ndtri(rate)) if self.link == "probit" else float(logit(rate))
 
     def mean(self, eta: FloatArray) -> FloatArray:
         """Inverse link: success probability at linear predictor ``eta``."""
@@ -315,7 +476,8 @@ class LaplaceProblem:
         M = self.blocks.solve(B)
         return np.asarray(A - sum(B[f].T @ M[f] for f in range(self.F)))
 
-    def mode_sensitivity(self, beta: FloatArray, sigma: FloatArray) -> list[list[FloatArray]]:
+    def mode_sensitivity(self, beta: FloatArray, sigma: FloatArray, *,
+                         sigma_only: bool = False) -> list[list[FloatArray]]:
         """``∂b̂/∂(β, σ)`` at the current modes (implicit function theorem), per parameter.
 
         Used to warm-start the conditional modes at the perturbed points of a
@@ -323,14 +485,16 @@ class LaplaceProblem:
         """
         eta = self._xbeta(beta) + self.zlam(self.b, sigma)
         _, score, W = self._weights(eta)
-        _, B = self._cross(W, sigma)
         self.blocks.factor(W, sigma)
-        M = self.blocks.solve([-B[f] for f in range(self.F)])
-        out = [[M[f][:, j] for f in range(self.F)] for j in range(self.p)]
+        out: list[list[FloatArray]] = []
+        if not sigma_only:
+            _, B = self._cross(W, sigma)
+            M = self.blocks.solve([-B[f] for f in range(self.F)])
+            out = [[M[f][:, j] for f in range(self.F)] for j in range(self.p)]
+        zs = self.zt_all(score)
         for g in range(self.F):
-            wb = W * self.b[g][self.codes[g]]
-            rhs = [(self.zt(score, f) if f == g else 0.0) - sigma[f] * self.zt(wb, f)
-                   for f in range(self.F)]
+            zwb = self.zt_all(W * self.b[g][self.codes[g]])
+            rhs = [(zs[f] if f == g else 0.0) - sigma[f] * zwb[f] for f in range(self.F)]
             out.append(self.blocks.solve(rhs))
         return out
 

@@ -1,6 +1,7 @@
 """Stage 3 of the GLMM (lme4's ``optimizeGlmer``): find the maximum of the Laplace likelihood.
 
-Start at σ = 0.5 (lme4 starts at θ = 1) with β from a joint PIRLS there. Then Newton on the
+Start at σ = 0.5 (lme4 starts at θ = 1) with β from a joint PIRLS there (started at the
+intercept-only logit, stopped at a Newton decrement of 1: a start, not a fit). Then Newton on the
 Laplace objective over ``(β, σ)``: the Newton matrix is the Schur complement of the joint
 (β, b) system for β (the Laplace Hessian without the small curvature of ``log|H|``) and
 finite differences of the analytic gradient for σ; step halving and a trust region keep it
@@ -24,7 +25,7 @@ import scipy.optimize
 
 from socint.errors import ConvergenceError
 from socint.models.frame import FloatArray
-from socint.models.laplace import LaplaceProblem
+from socint.models.laplace import LaplaceProblem, LaplaceState
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,16 @@ def glm_start(problem: LaplaceProblem) -> FloatArray:
     return beta
 
 
+def intercept_start(problem: LaplaceProblem) -> FloatArray:
+    """β with only the intercept (if any) at the logit of the mean outcome (on the internal
+    centred basis the intercept is the first column)."""
+    beta = np.zeros(problem.p)
+    if problem.has_intercept:
+        rate = float(np.sum(problem.wy) / np.sum(problem.wm))
+        beta[0] = problem.link_inverse_mean(min(max(rate, 1e-6), 1 - 1e-6))
+    return beta
+
+
 def fit_nagq0(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
               ftol: float = 1e-12,
               maxiter: int = 200) -> tuple[FloatArray, FloatArray, float, int, bool]:
@@ -128,7 +139,8 @@ def fit_nagq0(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 
 def hessian_fd(problem: LaplaceProblem, x: FloatArray,
-               columns: list[int] | None = None, *, central: bool = False) -> FloatArray:
+               columns: list[int] | None = None, *, central: bool = False,
+               base_out: list[LaplaceState] | None = None) -> FloatArray:
     """Hessian (or some of its columns) by finite differences of the analytic gradient.
 
     Forward differences with a small step (1e-5, relative) by default: the analytic gradient is
@@ -136,28 +148,58 @@ def hessian_fd(problem: LaplaceProblem, x: FloatArray,
     error dominates and is ~1e-5 relative; ``central=True`` halves nothing but the error and
     doubles the cost. The Laplace objective is even in each σ (``b`` and ``−b`` have the same
     prior), so it is smooth through σ = 0 and differences are valid there too.
+
+    The perturbed points take the conditional modes extrapolated to first order by their
+    sensitivity (implicit function theorem) and no inner Newton iterations: their O(h²) error
+    moves the gradient by O(h²), i.e. the quotient by O(h), the order of the forward
+    difference itself. The β rows are ``X'(r_j − r_0)/h`` for the row terms ``r`` of
+    :meth:`LaplaceProblem.gradient_terms`, taken for 8 directions per pass over ``X``.
+    ``base_out`` receives the state at ``x`` (value and full gradient).
     """
     p = problem.p
     k = x.size
     cols = list(range(k)) if columns is None else columns
     H = np.zeros((k, k))
-    g0 = None if central else problem.evaluate(x[:p], x[p:]).grad
     b_save = [bb.copy() for bb in problem.b]
-    sens = problem.mode_sensitivity(x[:p], x[p:])
-    for j in cols:
-        h = (1e-4 if central else 1e-5) * max(1.0, abs(x[j]))
-        e = np.zeros(k)
-        e[j] = h
-        xp = x + e
-        problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
-        gp = problem.evaluate(xp[:p], xp[p:]).grad
-        if g0 is None:
+    if central:
+        sens = problem.mode_sensitivity(x[:p], x[p:])
+        for j in cols:
+            h = 1e-4 * max(1.0, abs(x[j]))
+            e = np.zeros(k)
+            e[j] = h
+            problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
+            gp = problem.evaluate(x[:p] + e[:p], x[p:] + e[p:], at_modes=True,
+                                  need_value=False).grad
             problem.b = [bb - h * d for bb, d in zip(b_save, sens[j], strict=True)]
-            xm = x - e
-            gm = problem.evaluate(xm[:p], xm[p:]).grad
+            gm = problem.evaluate(x[:p] - e[:p], x[p:] - e[p:], at_modes=True,
+                                  need_value=False).grad
             H[:, j] = (gp - gm) / (2 * h)
-        else:
-            H[:, j] = (gp - g0) / h
+    else:
+        st0, r0 = problem.gradient_terms(x[:p], x[p:])
+        if base_out is not None:  # the state at x itself, for the caller (saves a re-evaluation)
+            base = LaplaceState([bb.copy() for bb in st0.b], st0.eta, st0.value, st0.grad.copy())
+            base.grad[:p] = r0 @ problem.X
+            base_out.append(base)
+        b_save = [bb.copy() for bb in problem.b]
+        sens = problem.mode_sensitivity(x[:p], x[p:])
+        # the β rows are X'(r_j − r_0)/h: the row terms of up to 8 directions are kept
+        # (float32: they are differences, needed to ~1e-7 relative) and multiplied by X
+        # together, so X is read once per 8 directions instead of once per direction
+        for lo in range(0, len(cols), 8):
+            group = cols[lo:lo + 8]
+            D = np.empty((r0.size, len(group)), dtype=np.float32)
+            hs = np.empty(len(group))
+            for c, j in enumerate(group):
+                h = 1e-5 * max(1.0, abs(x[j]))
+                hs[c] = h
+                xp = x.copy()
+                xp[j] += h
+                problem.b = [bb + h * d for bb, d in zip(b_save, sens[j], strict=True)]
+                st, r = problem.gradient_terms(xp[:p], xp[p:], at_modes=True,
+                                               need_value=False)
+                H[p:, j] = (st.grad[p:] - st0.grad[p:]) / h
+                D[:, c] = r - r0
+            H[:p, group] = problem.xt_matrix(D) / hs
     problem.b = [bb.copy() for bb in b_save]
     if columns is None:
         return 0.5 * (H + H.T)
@@ -169,7 +211,8 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> 
 
     The β block is the Schur complement ``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` (the Laplace Hessian
     without the small curvature of ``log|H|``); the σ rows and columns are forward differences
-    of the analytic gradient (one evaluation per σ). Eigenvalues are floored so that the
+    of the analytic gradient (one evaluation per σ, at modes extrapolated by their
+    sensitivity, as in :func:`hessian_fd`). Eigenvalues are floored so that the
     Newton direction is a descent direction.
     """
     p = problem.p
@@ -177,12 +220,15 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> 
     schur = problem.schur(x[:p], x[p:])
     H = np.zeros((x.size, x.size))
     H[:p, :p] = schur
+    # modes at the perturbed σ extrapolated to first order: no inner Newton iterations
+    sens = problem.mode_sensitivity(x[:p], x[p:], sigma_only=True)
     for j in range(p, x.size):
         h = 1e-5 * max(1.0, abs(x[j]))
         xp = x.copy()
         xp[j] += h
-        problem.b = [bb.copy() for bb in b_save]
-        H[:, j] = (problem.evaluate(xp[:p], xp[p:]).grad - grad) / h
+        problem.b = [bb + h * d for bb, d in zip(b_save, sens[j - p], strict=True)]
+        H[:, j] = (problem.evaluate(xp[:p], xp[p:], at_modes=True, need_value=False).grad
+                   - grad) / h
     problem.b = b_save
     H[p:, :p] = H[:p, p:].T
     H[p:, p:] = 0.5 * (H[p:, p:] + H[p:, p:].T)
@@ -290,12 +336,12 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     # the exact Hessian at the optimum: convergence check, last Newton polish, and the SEs
     boundary = tuple(bool(abs(s) < control.boundary_tol) for s in x[p:])
     free = np.array([True] * p + [not bd for bd in boundary])
-    H = hessian_fd(problem, x)
+    at_x: list[LaplaceState] = []
+    H = hessian_fd(problem, x, base_out=at_x)
     n_evals += x.size + 1
     Hf = H[np.ix_(free, free)]
     pd_ok = bool(np.linalg.eigvalsh(Hf).min() > 0)
-    st = problem.evaluate(x[:p], x[p:])
-    n_evals += 1
+    st = at_x[0]
     if pd_ok:
         step = np.zeros_like(x)
         step[free] = np.linalg.solve(Hf, st.grad[free])
@@ -337,5 +383,5 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 __all__ = [
     "Control", "Optimum", "approx_hessian", "fit_laplace", "fit_nagq0", "glm_start", "hessian_fd",
-    "newton_refresh",
+    "intercept_start", "newton_refresh",
 ]

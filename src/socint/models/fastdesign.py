@@ -1,0 +1,249 @@
+"""A numpy fast path for the fixed-effects design of simple formulas (formulaic's result).
+
+formulaic's materialiser costs several milliseconds per call whatever the data size (most of a
+small fit) and, on large data, a pandas copy of the rows and of the model matrix. The formulas
+of survey models are simple, so this module builds their design directly, giving the same
+columns, names, order and missing-value rule as ``formulaic.model_matrix(fixed, df,
+na_action="drop")``. Accepted terms (joined by ``+``):
+
+* ``1`` (the intercept, implied anyway);
+* a numeric (non-boolean) column ``x``;
+* ``I(x ** k)`` with ``x`` a numeric column and ``k`` a whole number;
+* interactions ``a:b`` and products ``a * b`` (``a + b + a:b``) of the numeric atoms above;
+* categorical main effects: a string or integer column ``g``, ``C(g)`` or
+  ``C(g, Treatment("ref"))`` — treatment (dummy) coding against the first sorted level or
+  ``ref``, columns ``g[T.lev]`` / ``C(g)[T.lev]`` / ``C(g, Treatment('ref'))[T.lev]``.
+
+Anything else (``0 +``, ``-``, categoricals in interactions, pandas categorical or boolean
+columns, other transforms) returns ``None`` and the caller uses formulaic. Terms are ordered as
+formulaic orders them: the intercept, then by degree (number of factors), stable otherwise.
+The tests check the equality against formulaic on many formulas.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socint.errors import ModelError
+from socint.models.formula import _split_top
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_POW = re.compile(r"^I\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\*\*\s*(\d+)\s*\)$")
+_CAT = re.compile(r"^C\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*Treatment\(\s*(.+?)\s*\)\s*)?\)$")
+
+
+@dataclass(frozen=True)
+class _Atom:
+    """One factor of a term: a numeric column, a power of one, or a categorical column."""
+
+    name: str          # formulaic's name of the factor
+    column: str        # the data column
+    power: int = 1
+    categorical: bool = False
+    ref: Any = None    # reference level (None: the first sorted level)
+    has_ref: bool = False
+
+
+def _atom(text: str, df: pd.DataFrame) -> _Atom | None:
+    text = text.strip()
+    if _NAME.match(text):
+        if text not in df.columns:
+            return None
+        kind = _kind(df[text])
+        if kind == "numeric":
+            return _Atom(text, text)
+        if kind == "categorical":
+            return _Atom(text, text, categorical=True)
+        return None
+    m = _POW.match(text)
+    if m:
+        col, k = m.group(1), int(m.group(2))
+        if col not in df.columns or _kind(df[col]) != "numeric" or k < 1:
+            return None
+        return _Atom(f"I({col} ** {k})", col, power=k)
+    m = _CAT.match(text)
+    if m:
+        col = m.group(1)
+        if col not in df.columns or _kind(df[col]) not in ("numeric_int", "categorical",
+                                                           "numeric"):
+            return None
+        if _kind(df[col]) == "numeric" and not pd.api.types.is_integer_dtype(df[col]):
+            return None  # float levels: names depend on formatting, leave them to formulaic
+        if m.group(2) is None:
+            return _Atom(f"C({col})", col, categorical=True)
+        try:
+            ref = ast.literal_eval(m.group(2))
+        except (ValueError, SyntaxError):
+            return None
+        if not isinstance(ref, str) or "'" in ref or "\\" in ref:
+            return None
+        return _Atom(f"C({col}, Treatment({ref!r}))", col, categorical=True, ref=ref,
+                     has_ref=True)
+    return None
+
+
+def _kind(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "other"
+    if pd.api.types.is_numeric_dtype(s):
+        return "numeric"
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            return "other"
+        return "categorical"
+    return "other"
+
+
+def _terms(fixed: str, df: pd.DataFrame) -> list[tuple[_Atom, ...]] | None:
+    """The terms (tuples of atoms) in formulaic's order, or None if any is unsupported."""
+    try:
+        parts = _split_top(fixed, "+")
+    except ModelError:  # malformed: let formulaic report it
+        return None
+    terms: list[tuple[_Atom, ...]] = []
+    for part in parts:
+        if part == "1":
+            continue
+        bare = _QUOTED.sub("''", part).replace("**", "^")
+        if not part or part in ("0", "-1") or "-" in bare:
+            return None
+        star = _split_top(part, "*") if "*" in bare else [part]
+        if len(star) > 1 and any(s == "" for s in star):
+            return None
+        groups: list[list[_Atom]] = []
+        for s in star:
+            if "**" in _QUOTED.sub("''", s) and not s.startswith("I("):
+                return None
+            atoms = []
+            for a in _split_top(s, ":"):
+                at = _atom(a, df)
+                if at is None:
+                    return None
+                atoms.append(at)
+            groups.append(atoms)
+        # a * b * c: every non-empty subset of the groups, in formulaic's expansion order
+        n = len(groups)
+        subsets = sorted((m for m in range(1, 1 << n)), key=lambda m: (bin(m).count("1"),
+                                                                      [-(m >> i & 1)
+                                                                       for i in range(n)]))
+        for m in subsets:
+            atoms = [a for i in range(n) if m >> i & 1 for a in groups[i]]
+            terms.append(tuple(atoms))
+    seen: dict[frozenset[str], tuple[_Atom, ...]] = {}
+    out: list[tuple[_Atom, ...]] = []
+    for t in terms:
+        key = frozenset(a.name for a in t)
+        if len(key) != len(t):
+            return None  # a:a
+        if key in seen:
+            if tuple(a.name for a in seen[key]) != tuple(a.name for a in t):
+                return None  # a:b and b:a: leave the naming to formulaic
+            continue
+        if len(t) > 1 and any(a.categorical for a in t):
+            return None
+        seen[key] = t
+        out.append(t)
+    return sorted(out, key=len)  # stable: by degree
+
+
+def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
+        np.ndarray, np.ndarray, tuple[str, ...], dict[str, str], np.ndarray, list[str]] | None:
+    """Rows kept, design (float64, column-major), names, term per column, sample rows, data columns.
+
+    ``sample`` holds positions of rows (among those kept) that together show every level of
+    every categorical factor, enough for formulaic to rebuild the same ``ModelSpec``. Returns
+    ``None`` when the formula is outside this fast path.
+    """
+    terms = _terms(fixed, df)
+    if terms is None:
+        return None
+    cols = list(dict.fromkeys(a.column for t in terms for a in t))
+    ok = keep.copy()
+    values: dict[str, pd.Series] = {}  # categorical columns (kept as Series: no object copy)
+    for c in cols:
+        s = df[c]
+        if _kind(s) == "categorical" or any(a.categorical and a.column == c
+                                           for t in terms for a in t):
+            if any(not a.categorical and a.column == c for t in terms for a in t):
+                return None
+            ok &= s.notna().to_numpy()
+            values[c] = s
+        elif not pd.api.types.is_integer_dtype(s):  # integers hold no missing values
+            ok &= np.isfinite(s.to_numpy(dtype=float))
+    pos = np.flatnonzero(ok).astype(np.int64)
+    n = pos.size
+    if n == 0:
+        return None
+    levels: dict[str, tuple[list[Any], np.ndarray, np.ndarray]] = {}
+    for c in values:
+        ser = values[c] if n == len(df) else values[c].iloc[pos]
+        codes, uniq = pd.factorize(ser, sort=True)
+        lv = list(uniq)
+        if any(type(x) is not type(lv[0]) for x in lv) and not all(
+                isinstance(x, (int, np.integer)) for x in lv):
+            return None  # mixed types: formulaic's sort may differ
+        first = np.full(len(lv), -1, dtype=np.int64)
+        # first position of each level (reverse assignment keeps the smallest index)
+        first[codes[::-1]] = np.arange(n - 1, -1, -1)
+        levels[c] = (lv, codes, first)
+    names: list[str] = ["Intercept"]
+    term_of: dict[str, str] = {"Intercept": "1"}
+    blocks: list[tuple[str, Any]] = []
+    for t in terms:
+        if len(t) == 1 and t[0].categorical:
+            a = t[0]
+            lv, _, _ = levels[a.column]
+            if a.has_ref:
+                if a.ref not in lv:
+                    return None  # formulaic reports the missing reference
+                refi = lv.index(a.ref)
+            else:
+                refi = 0
+            for i, lev in enumerate(lv):
+                if i != refi:
+                    nm = f"{a.name}[T.{lev}]"
+                    names.append(nm)
+                    term_of[nm] = a.name
+                    blocks.append(("cat", (a.column, i)))
+        else:
+            nm = ":".join(a.name for a in t)
+            names.append(nm)
+            term_of[nm] = nm
+            blocks.append(("num", t))
+    if len(set(names)) != len(names):
+        return None
+    X = np.empty((n, len(names)), order="F")  # columns contiguous (see frame)
+    X[:, 0] = 1.0
+    del values
+    full = n == len(df)
+
+    def num(c: str) -> np.ndarray:
+        """A numeric column of the rows kept (one column at a time: no copy of the data)."""
+        v = df[c].to_numpy(dtype=float)
+        return v if full else v[pos]
+
+    for k, (kind, spec) in enumerate(blocks, start=1):
+        if kind == "cat":
+            c, i = spec
+            np.equal(levels[c][1], i, out=X[:, k], casting="unsafe")
+        else:
+            v = num(spec[0].column)
+            if spec[0].power != 1:
+                v = v ** spec[0].power
+            for a in spec[1:]:
+                u = num(a.column)
+                v = v * (u if a.power == 1 else u ** a.power)
+            X[:, k] = v
+    sample = np.unique(np.concatenate([np.zeros(min(n, 1), dtype=np.int64)]
+                                      + [levels[c][2] for c in levels]))
+    return pos, X, tuple(names), term_of, sample, cols
+
+
+__all__ = ["fast_design"]
