@@ -199,15 +199,18 @@ def load_model(path: str | Path) -> TransportableModel:
 
 def band_ages(labels: pd.Series) -> FloatArray:
     """Mid-point age of band labels such as ``16-24`` (20.0) and ``75+`` (80.0)."""
-    out = np.empty(len(labels))
-    for i, lab in enumerate(labels.astype(str)):
+    text = labels.astype(str)
+    codes, uniques = pd.factorize(text)  # a frame has a handful of distinct bands
+    mids = np.empty(len(uniques))
+    for j, lab in enumerate(uniques):
         m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)|\+)\s*", lab)
         if m is None:
+            row = int(np.flatnonzero(codes == j)[0])
             raise InputDataError(f"age band {lab!r} is not like '16-24' or '75+'",
-                                 column="age_band", row=i + 1)
-        out[i] = ((int(m.group(1)) + int(m.group(2))) / 2 if m.group(2)
-                  else max(TOP_BAND_AGE, int(m.group(1)) + 5.0))
-    return out
+                                 column="age_band", row=row + 1)
+        mids[j] = ((int(m.group(1)) + int(m.group(2))) / 2 if m.group(2)
+                   else max(TOP_BAND_AGE, int(m.group(1)) + 5.0))
+    return np.asarray(mids[codes], dtype=float)
 
 
 def term_matrix(data: pd.DataFrame, terms: list[str]) -> FloatArray:
