@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import Recorder, browser_fixture, sized_fixture, watch  # noqa: F401
 from report_factory import N_LAS, SPECIAL_NAMES, check_legend
 from report_fixtures import (  # noqa: F401  (pytest fixtures)
     artifacts_fixture,
@@ -25,50 +25,14 @@ from socint.report import SiteInputs, SiteResult
 from socint.report.palette import DECILE_COLOURS
 from socint.report.serve import make_server, url_of
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
 pytestmark = pytest.mark.browser
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} "
-                "(apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need the playwright package (pip install "
-                                  "playwright; never `playwright install`)")
-
-
-@dataclass
-class Recorder:
-    """Console errors, page errors, dialogs and every request URL of one page."""
-
-    errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
 def page(browser: Any) -> Iterator[tuple[Any, Recorder]]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = ctx.new_page()
-    rec = Recorder()
-    pg.on("console", lambda m: rec.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: rec.errors.append(str(e)))
-    pg.on("request", lambda r: rec.requests.append(r.url))
-
-    def on_dialog(d: Any) -> None:
-        rec.dialogs.append(d.message)
-        d.dismiss()
-
-    pg.on("dialog", on_dialog)
-    yield pg, rec
+    yield pg, watch(pg)
     ctx.close()
 
 
@@ -294,22 +258,6 @@ def test_real_ons_boundaries_in_the_browser(page: tuple[Any, Recorder], shared_d
 PAGE_TYPES = ("index.html", "msoa.html", "change.html", "rankings.html", "figures.html",
               "methodology.html", "la/E07000005.html")
 WIDTHS: dict[str, dict[str, int]] = {}
-
-
-@pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
-def sized(request: Any, browser: Any) -> Iterator[tuple[Any, Recorder, int]]:
-    width = int(request.param)
-    phone = width < 500
-    ctx = browser.new_context(viewport={"width": width, "height": 844 if phone else 900},
-                              has_touch=phone, is_mobile=phone,
-                              device_scale_factor=2 if phone else 1)
-    pg = ctx.new_page()
-    rec = Recorder()
-    pg.on("console", lambda m: rec.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: rec.errors.append(str(e)))
-    pg.on("request", lambda r: rec.requests.append(r.url))
-    yield pg, rec, width
-    ctx.close()
 
 
 def test_no_horizontal_overflow_on_any_page_type(sized: tuple[Any, Recorder, int],

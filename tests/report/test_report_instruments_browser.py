@@ -10,26 +10,17 @@ table switches between its two named rankings; the area search works from an ins
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import Recorder, browser_fixture, sized_fixture  # noqa: F401
 from report_factory import make_inputs
 from report_fixtures import artifacts_fixture  # noqa: F401  (pytest fixture)
 
 from socint.report import build_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
 pytestmark = pytest.mark.browser
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} "
-                "(apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need the playwright package (pip install "
-                                  "playwright; never `playwright install`)")
 
 
 @pytest.fixture(scope="module")
@@ -54,31 +45,7 @@ def _page_types(inst: Path) -> list[str]:
             "compare.html", "survey.html", next(inst.glob("pack_*.html")).name]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(params=[1280, 390], ids=["desktop", "phone"])
-def sized(request: Any, browser: Any) -> Iterator[tuple[Any, dict[str, list[str]], int]]:
-    width = int(request.param)
-    phone = width < 500
-    ctx = browser.new_context(viewport={"width": width, "height": 844 if phone else 900},
-                              has_touch=phone, is_mobile=phone,
-                              device_scale_factor=2 if phone else 1)
-    pg = ctx.new_page()
-    rec: dict[str, list[str]] = {"errors": [], "requests": []}
-    pg.on("console", lambda m: rec["errors"].append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: rec["errors"].append(str(e)))
-    pg.on("request", lambda r: rec["requests"].append(r.url))
-    yield pg, rec, width
-    ctx.close()
-
-
-def test_no_overflow_errors_or_outside_requests(sized: tuple[Any, dict[str, list[str]], int],
+def test_no_overflow_errors_or_outside_requests(sized: tuple[Any, Recorder, int],
                                                 run_folder: Path, artifacts: Path) -> None:
     pg, rec, width = sized
     inst = run_folder / "instruments"
@@ -91,8 +58,8 @@ def test_no_overflow_errors_or_outside_requests(sized: tuple[Any, dict[str, list
             "Instruments")
     (artifacts / f"instrument_widths_{width}.json").write_text(json.dumps(widths, indent=1))
     assert all(w <= width for w in widths.values()), widths
-    assert rec["errors"] == []
-    assert [u for u in rec["requests"] if not u.startswith(run_folder.as_uri() + "/")] == []
+    assert rec.errors == []
+    assert [u for u in rec.requests if not u.startswith(run_folder.as_uri() + "/")] == []
     # the stylesheet applied (the CSP would block an inline one): the dashboard's header
     pg.goto((inst / "schools.html").as_uri())
     bg = pg.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
