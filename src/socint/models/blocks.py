@@ -165,22 +165,15 @@ class NestedBlocks:
         return sel
 
     def inverse_pairs(self) -> list[list[FloatArray]]:
-        """Per observation, ``H⁻¹[(f, g_f(i)), (f', g_f'(i))]`` for every factor pair."""
-        order = self.nesting.order
-        pos = {f: lv for lv, f in enumerate(order)}
-        sel = self.selected_inverse()
-        F = len(order)
+        """Per observation, ``H⁻¹[(f, g_f(i)), (f', g_f'(i))]`` for every factor pair: the
+        entries of :meth:`inverse_pairs_fine` gathered by each row's finest group."""
+        rows = self.codes[self.nesting.order[0]]
+        fine = self.inverse_pairs_fine()
+        F = len(fine)
         pairs: list[list[FloatArray]] = [[np.empty(0)] * F for _ in range(F)]
         for f in range(F):
             for g in range(f, F):
-                lf, lg = pos[f], pos[g]
-                if lf > lg:
-                    lf, lg = lg, lf
-                fine = order[lf]
-                col = 0 if lf == lg else 1 + (lg - lf - 1)
-                vals = sel[lf][self.codes[fine], col]
-                pairs[f][g] = vals
-                pairs[g][f] = vals
+                pairs[f][g] = pairs[g][f] = fine[f][g][rows]
         return pairs
 
     def inverse_pairs_fine(self) -> list[list[FloatArray]]:

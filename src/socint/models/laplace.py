@@ -266,17 +266,8 @@ class LaplaceProblem:
         nf = self.n_groups[self._fine_f]
         ARR = np.zeros((R.size, R.size))
         BR = np.zeros((nf, R.size))
-        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
         if R.size:
-            whole = R.size == self.p
-            for lo, hi in self._chunks:
-                XRc = self.X[lo:hi] if whole else self.X[lo:hi][:, R]
-                if sw is not None:
-                    ARR += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * XRc, trans=1)
-                else:
-                    ARR += XRc.T @ (W[lo:hi, None] * XRc)
-            if sw is not None:  # dsyrk filled the upper triangle
-                ARR = np.triu(ARR) + np.triu(ARR, 1).T
+            ARR = self._gram(W, None if R.size == self.p else R)
             # group sums column by column: O(n) whatever the number of groups (a sparse
             # product per row chunk would add a groups×p output per chunk)
             for j, k in enumerate(R):
@@ -296,22 +287,29 @@ class LaplaceProblem:
         B.update({f: np.asarray(agg @ Bf) for f, agg in self._agg_up.items()})
         return A, [sigma[f] * B[f] for f in range(self.F)]
 
+    def _gram(self, W: FloatArray, cols: IntArray | None) -> FloatArray:
+        """``X_c'WX_c`` over the columns ``cols`` (``None``: all) in row chunks, so no n×p
+        temporary is allocated; with ``W >= 0`` as ``(√W X)'(√W X)`` by the symmetric rank-k
+        update (half the flops of a product)."""
+        k = self.p if cols is None else cols.size
+        out = np.zeros((k, k))
+        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
+        for lo, hi in self._chunks:
+            Xc = self.X[lo:hi] if cols is None else self.X[lo:hi][:, cols]
+            if sw is not None:
+                out += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Xc, trans=1)
+            else:
+                out += Xc.T @ (W[lo:hi, None] * Xc)
+        if sw is not None:  # dsyrk filled the upper triangle
+            out = np.triu(out) + np.triu(out, 1).T
+        return out
+
     def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
         """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
         if self._fine is not None:
             return self._cross_nested(W, sigma)
-        A = np.zeros((self.p, self.p))
+        A = self._gram(W, None)
         B = [np.zeros((self.n_groups[f], self.p)) for f in range(self.F)]
-        # X'WX as (√W X)'(√W X) by the symmetric rank-k update (half the flops of a product)
-        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
-        for lo, hi in self._chunks:
-            Xc = self.X[lo:hi]
-            if sw is not None:
-                A += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Xc, trans=1)
-            else:
-                A += Xc.T @ (W[lo:hi, None] * Xc)
-        if sw is not None:  # dsyrk filled the upper triangle
-            A = np.triu(A) + np.triu(A, 1).T
         for k in range(self.p):
             wx = W * self.X[:, k]
             for f in range(self.F):
