@@ -123,8 +123,8 @@ def source_on_lad_vintage(source: SourceData, lad_vintage: int,
     names21 = source.las.set_index("lad_code")["lad_name"].astype(str)
     extra["area_notes"] = {
         code: (f"{name} is a local authority of 2023, formed from the 2021 districts "
-               + ", ".join(sorted(names21.reindex(group["lad_code"]).fillna(
-                   group["lad_code"]))) + ". Its predicted trust is the adult-weighted "
+               + ", ".join(sorted(names21.get(c, c) for c in group["lad_code"]))
+               + ". Its predicted trust is the adult-weighted "
                "mean of theirs; its diversity and segregation are computed over its whole "
                "area.")
         for (code, name), group in merged.groupby(["lad23_code", "lad23_name"])}
@@ -189,15 +189,13 @@ def trust_on_lad_vintage(trust: TrustEstimates, source: SourceData, target: Sour
     if "sampled" in old.columns:
         la["sampled"] = old["sampled"].astype(bool).groupby(new.to_numpy()).any().reindex(
             order).to_numpy()
-    merged_codes = set(new[new != codes])
-    kept = old.set_index(new.to_numpy())
+    # other columns: unchanged LAs keep their own value; a merged LA (a new code) has none,
+    # as a direct estimate cannot be combined from its districts' summaries
+    own = old.set_index(codes.to_numpy())
+    merged = la["lad_code"].isin(set(new[new != codes])).to_numpy()
     for col in old.columns:
-        if col in la.columns or col == "lad_code":
-            continue
-        values = kept[col]
-        # unchanged LAs keep their own value; merged LAs have none (cannot be combined)
-        la[col] = [values.loc[c] if c not in merged_codes else np.nan
-                   for c in la["lad_code"]]
+        if col not in la.columns and col != "lad_code":
+            la[col] = own[col].reindex(la["lad_code"]).where(~merged).to_numpy()
     notes = list(trust.notes)
     extra = {k: v for k, v in trust.extra.items() if k != "report_draws"}
     dec = trust.extra.get("decomposition")
