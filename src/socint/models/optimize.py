@@ -6,8 +6,10 @@ Laplace objective over ``(β, σ)``: the Newton matrix is the Schur complement o
 (β, b) system for β (the Laplace Hessian without the small curvature of ``log|H|``) and
 finite differences of the analytic gradient for σ; step halving and a trust region keep it
 safe, and L-BFGS-B (analytic gradient) takes over if Newton stalls. Finally the Hessian is
-taken by finite differences of the analytic gradient at the optimum: it gives a last Newton
-check and the standard errors, as in glmer (``use.hessian = TRUE``) and glmmTMB (``sdreport``).
+taken at the optimum: its β-block exactly (:meth:`LaplaceProblem.beta_hessian`, nested factors
+of up to two levels with the logit link) and the rest by finite differences of the analytic
+gradient (all of it by finite differences otherwise). It gives a last Newton check and the
+standard errors, as in glmer (``use.hessian = TRUE``) and glmmTMB (``sdreport``).
 glmer's fast ``nAGQ = 0`` fit (β absorbed into PIRLS, only σ optimised) is
 :func:`fit_nagq0`.
 
@@ -206,20 +208,13 @@ def hessian_fd(problem: LaplaceProblem, x: FloatArray,
     return H
 
 
-def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> FloatArray:
-    """Cheap Newton matrix at ``x`` (the modes in ``problem.b`` must be those at ``x``).
-
-    The β block is the Schur complement ``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` (the Laplace Hessian
-    without the small curvature of ``log|H|``); the σ rows and columns are forward differences
-    of the analytic gradient (one evaluation per σ, at modes extrapolated by their
-    sensitivity, as in :func:`hessian_fd`). Eigenvalues are floored so that the
-    Newton direction is a descent direction.
-    """
+def _sigma_columns(problem: LaplaceProblem, x: FloatArray, grad: FloatArray,
+                   H: FloatArray) -> None:
+    """Fill the σ columns (and rows) of ``H`` by forward differences of the analytic gradient
+    (one evaluation per σ, at modes extrapolated by their sensitivity, as in
+    :func:`hessian_fd`); ``grad`` is the gradient at ``x``, whose modes are in ``problem.b``."""
     p = problem.p
     b_save = [bb.copy() for bb in problem.b]
-    schur = problem.schur(x[:p], x[p:])
-    H = np.zeros((x.size, x.size))
-    H[:p, :p] = schur
     # modes at the perturbed σ extrapolated to first order: no inner Newton iterations
     sens = problem.mode_sensitivity(x[:p], x[p:], sigma_only=True)
     for j in range(p, x.size):
@@ -232,6 +227,34 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> 
     problem.b = b_save
     H[p:, :p] = H[:p, p:].T
     H[p:, p:] = 0.5 * (H[p:, p:] + H[p:, p:].T)
+
+
+def exact_hessian(problem: LaplaceProblem, x: FloatArray,
+                  base_out: list[LaplaceState]) -> FloatArray:
+    """Hessian at ``x`` with the exact β-block (:meth:`LaplaceProblem.beta_hessian`) and the
+    σ columns by forward differences: ``F + 1`` gradient evaluations instead of the
+    ``p + F + 1`` of :func:`hessian_fd`. ``base_out`` receives the state at ``x``."""
+    p = problem.p
+    st = problem.evaluate(x[:p], x[p:])
+    base_out.append(LaplaceState([bb.copy() for bb in st.b], st.eta, st.value, st.grad.copy()))
+    H = np.zeros((x.size, x.size))
+    H[:p, :p] = problem.beta_hessian(x[:p], x[p:])
+    _sigma_columns(problem, x, st.grad, H)
+    return H
+
+
+def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> FloatArray:
+    """Cheap Newton matrix at ``x`` (the modes in ``problem.b`` must be those at ``x``).
+
+    The β block is the Schur complement ``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` (the Laplace Hessian
+    without the small curvature of ``log|H|``); the σ rows and columns are forward differences
+    of the analytic gradient (:func:`_sigma_columns`). Eigenvalues are floored so that the
+    Newton direction is a descent direction.
+    """
+    p = problem.p
+    H = np.zeros((x.size, x.size))
+    H[:p, :p] = problem.schur(x[:p], x[p:])
+    _sigma_columns(problem, x, grad, H)
     lam, V = np.linalg.eigh(H)
     floor = 1e-8 * float(np.max(np.abs(lam)))
     if lam.min() < floor:
@@ -337,8 +360,12 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     boundary = tuple(bool(abs(s) < control.boundary_tol) for s in x[p:])
     free = np.array([True] * p + [not bd for bd in boundary])
     at_x: list[LaplaceState] = []
-    H = hessian_fd(problem, x, base_out=at_x)
-    n_evals += x.size + 1
+    if problem.exact_beta_hessian:
+        H = exact_hessian(problem, x, at_x)
+        n_evals += problem.F + 1
+    else:
+        H = hessian_fd(problem, x, base_out=at_x)
+        n_evals += x.size + 1
     Hf = H[np.ix_(free, free)]
     pd_ok = bool(np.linalg.eigvalsh(Hf).min() > 0)
     st = at_x[0]
@@ -382,6 +409,6 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 
 __all__ = [
-    "Control", "Optimum", "approx_hessian", "fit_laplace", "fit_nagq0", "glm_start", "hessian_fd",
-    "intercept_start", "newton_refresh",
+    "Control", "Optimum", "approx_hessian", "exact_hessian", "fit_laplace", "fit_nagq0",
+    "glm_start", "hessian_fd", "intercept_start", "newton_refresh",
 ]
