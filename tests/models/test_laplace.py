@@ -57,6 +57,9 @@ def test_nested_algebra_matches_dense_numpy() -> None:
     rhs = [rng.normal(size=g) for g in frame.n_groups]
     x = np.concatenate(blk.solve(rhs))
     np.testing.assert_allclose(x, np.linalg.solve(H, np.concatenate(rhs)), rtol=1e-10)
+    Bm = [rng.normal(size=(g, 4)) for g in frame.n_groups]
+    Bd = np.concatenate(Bm)
+    np.testing.assert_allclose(blk.quad_form(Bm), Bd.T @ np.linalg.solve(H, Bd), rtol=1e-10)
     Hinv = np.linalg.inv(H)
     off = np.concatenate([[0], np.cumsum(frame.n_groups)])
     pairs = blk.inverse_pairs()

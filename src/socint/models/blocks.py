@@ -131,6 +131,22 @@ class NestedBlocks:
             out[f] = x[lv]
         return out
 
+    def quad_form(self, rhs: list[FloatArray]) -> FloatArray:
+        """``Σ_f B_f' (H⁻¹B)_f`` for per-factor matrices ``B`` (groups × k), i.e. ``B'H⁻¹B``.
+
+        With ``H = LDLᵀ`` this is ``Y'D⁻¹Y``, ``Y = L⁻¹B``: the forward elimination of
+        :meth:`solve` only, with no back substitution and no groups × k solution.
+        """
+        order = self.nesting.order
+        r = [np.array(rhs[f], dtype=float) for f in order]
+        out = np.zeros((r[0].shape[1], r[0].shape[1]))
+        for lv in range(len(order)):
+            zd = r[lv] / self._d[lv][:, None]
+            for t in range(self._c[lv].shape[1]):
+                r[lv + 1 + t] -= self._agg[lv][t] @ (self._c[lv][:, t][:, None] * zd)
+            out += r[lv].T @ zd
+        return out
+
     def selected_inverse(self) -> list[FloatArray]:
         """Entries of ``H⁻¹`` between each group and itself and its ancestors.
 

@@ -482,8 +482,14 @@ class LaplaceProblem:
         _, _, W = self._weights(eta)
         A, B = self._cross(W, sigma)
         self.blocks.factor(W, sigma)
+        return np.asarray(A - self._bhb(B))
+
+    def _bhb(self, B: list[FloatArray]) -> FloatArray:
+        """``B'H⁻¹B`` at the current factorisation (nested: without the groups × p solve)."""
+        if isinstance(self.blocks, NestedBlocks):
+            return self.blocks.quad_form(B)
         M = self.blocks.solve(B)
-        return np.asarray(A - sum(B[f].T @ M[f] for f in range(self.F)))
+        return np.asarray(sum(B[f].T @ M[f] for f in range(self.F)))
 
     @property
     def exact_beta_hessian(self) -> bool:
@@ -600,13 +606,13 @@ class LaplaceProblem:
             g_beta = (score @ self.X)
             A, B = self._cross(W, sigma)
             self.blocks.factor(W, sigma)
-            M = self.blocks.solve(B)
             Hinv_gb = self.blocks.solve(g_b)
-            S = A - sum(B[f].T @ M[f] for f in range(self.F))
+            S = A - self._bhb(B)
             rhs = g_beta - sum(B[f].T @ Hinv_gb[f] for f in range(self.F))
             self.last_schur = S
             d_beta = np.linalg.solve(S, rhs)
-            d_b = [Hinv_gb[f] - M[f] @ d_beta for f in range(self.F)]
+            # d_b = H⁻¹(g_b − B d_β): one more vector solve instead of a groups × p one
+            d_b = self.blocks.solve([g_b[f] - B[f] @ d_beta for f in range(self.F)])
             dec = float(d_beta @ g_beta) + sum(float(x @ y) for x, y in zip(d_b, g_b, strict=True))
             if dec < tol:
                 break

@@ -243,17 +243,19 @@ def exact_hessian(problem: LaplaceProblem, x: FloatArray,
     return H
 
 
-def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> FloatArray:
+def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray,
+                   schur: FloatArray | None = None) -> FloatArray:
     """Cheap Newton matrix at ``x`` (the modes in ``problem.b`` must be those at ``x``).
 
     The β block is the Schur complement ``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` (the Laplace Hessian
     without the small curvature of ``log|H|``); the σ rows and columns are forward differences
-    of the analytic gradient (:func:`_sigma_columns`). Eigenvalues are floored so that the
-    Newton direction is a descent direction.
+    of the analytic gradient (:func:`_sigma_columns`). A ``schur`` already at hand (the start's
+    joint PIRLS ends with one) is used instead of recomputing it. Eigenvalues are floored so
+    that the Newton direction is a descent direction.
     """
     p = problem.p
     H = np.zeros((x.size, x.size))
-    H[:p, :p] = problem.schur(x[:p], x[p:])
+    H[:p, :p] = problem.schur(x[:p], x[p:]) if schur is None else schur
     _sigma_columns(problem, x, grad, H)
     lam, V = np.linalg.eigh(H)
     floor = 1e-8 * float(np.max(np.abs(lam)))
@@ -263,11 +265,13 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray) -> 
 
 
 def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
-                   tol: float = 1e-7) -> tuple[FloatArray, int, bool]:
+                   tol: float = 1e-7,
+                   schur: FloatArray | None = None) -> tuple[FloatArray, int, bool]:
     """Newton iterations on the Laplace objective with :func:`approx_hessian`.
 
     The matrix is refreshed while steps are large and kept once they are small (then the
     iteration converges linearly at the rate of the approximation's relative error, ~1%).
+    ``schur`` is a β-block for the first matrix (see :func:`approx_hessian`).
     """
     p = problem.p
     st = problem.evaluate(x[:p], x[p:])
@@ -276,7 +280,8 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
     last = np.inf
     for _ in range(maxit):
         if H is None or last > 1e-3:
-            H = approx_hessian(problem, x, st.grad)
+            H = approx_hessian(problem, x, st.grad, schur)
+            schur = None
             n += problem.F
         step = np.linalg.solve(H, st.grad)
         last = float(np.max(np.abs(step)))
@@ -311,7 +316,7 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
 
 
 def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
-                control: Control) -> Optimum:
+                control: Control, schur: FloatArray | None = None) -> Optimum:
     """Minimise the negative Laplace log-likelihood over ``(β, σ)``.
 
     Newton steps with :func:`approx_hessian` from the start; if they stall, L-BFGS-B with the
@@ -323,7 +328,7 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     p = problem.p
     n_evals = 0
     x = np.concatenate([beta0, sigma0])
-    x, ne, ok = newton_refresh(problem, x, control.newton_steps)
+    x, ne, ok = newton_refresh(problem, x, control.newton_steps, schur=schur)
     n_evals += ne
     message = "Newton iterations converged" if ok else "Newton stalled"
     if not ok:
