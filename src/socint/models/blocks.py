@@ -53,16 +53,11 @@ class NestedBlocks:
         self._c: list[FloatArray] = []
         #: ``Z'W`` summed per finest group at the last factorisation
         self.w_fine: FloatArray = np.zeros(0)
-        # sparse "sum into ancestor" operators, so that solves take many right-hand sides
-        self._agg: list[list[scipy.sparse.csr_matrix]] = []
-        for lv, anc in enumerate(self.nesting.ancestors):
-            ops = []
-            for t in range(anc.shape[1]):
-                n_up = self.n_groups[self.nesting.order[lv + 1 + t]]
-                ops.append(scipy.sparse.csr_matrix(
-                    (np.ones(anc.shape[0]), (anc[:, t], np.arange(anc.shape[0]))),
-                    shape=(n_up, anc.shape[0])))
-            self._agg.append(ops)
+        # "sum into ancestor, weighted by the factor's c" operators (CSC: one entry per
+        # column, so the weights are the data in group order), made per factorisation when a
+        # solve has many right-hand sides
+        self._indptr = [np.arange(anc.shape[0] + 1) for anc in self.nesting.ancestors]
+        self._aggc: dict[tuple[int, int], scipy.sparse.csc_matrix] = {}
 
     def factor(self, W: FloatArray, sigma: FloatArray) -> None:
         """Factor ``H`` for observation weights ``W`` and standard deviations ``sigma``."""
@@ -96,6 +91,21 @@ class NestedBlocks:
                         Ho[up][:, s - t - 1] -= upd
         self._d = [np.asarray(d, dtype=np.float64) for d in Hd]
         self._c = [np.asarray(c, dtype=np.float64) for c in Ho]
+        self._aggc = {}
+
+    def _sum_up(self, lv: int, t: int, z: FloatArray) -> FloatArray:
+        """``Σ_g c_t[g] z[g]`` over the groups ``g`` of level ``lv``, into their ancestors at
+        level ``lv + 1 + t`` (``z`` a vector or groups × k)."""
+        anc = self.nesting.ancestors[lv][:, t]
+        c = self._c[lv][:, t]
+        n_up = self.n_groups[self.nesting.order[lv + 1 + t]]
+        if z.ndim == 1:
+            return np.asarray(np.bincount(anc, c * z, n_up), dtype=np.float64)
+        op = self._aggc.get((lv, t))
+        if op is None:
+            op = scipy.sparse.csc_matrix((c, anc, self._indptr[lv]), shape=(n_up, c.size))
+            self._aggc[(lv, t)] = op
+        return np.asarray(op @ z)
 
     def logdet(self) -> float:
         """``log |H|`` of the last factorisation."""
@@ -109,6 +119,8 @@ class NestedBlocks:
         order = self.nesting.order
         anc = self.nesting.ancestors
         L = len(order)
+        # in place on one copy of the right-hand side: forward elimination leaves
+        # z = D⁻¹L⁻¹ rhs, back substitution x_l = z_l − Σ_t (c_t/d) x_{up_t}[ancestor]
         r = [np.array(rhs[f], dtype=float) for f in order]
         two_d = r[0].ndim == 2
 
@@ -116,16 +128,15 @@ class NestedBlocks:
             return v[:, None] if two_d else v
 
         for lv in range(L):
-            zd = r[lv] / col(self._d[lv])
+            r[lv] /= col(self._d[lv])
             for t in range(self._c[lv].shape[1]):
-                up = lv + 1 + t
-                r[up] -= self._agg[lv][t] @ (col(self._c[lv][:, t]) * zd)
-        x: list[FloatArray] = [np.empty(0)] * L
-        for lv in range(L - 1, -1, -1):
-            acc = r[lv].copy()
+                r[lv + 1 + t] -= self._sum_up(lv, t, r[lv])
+        for lv in range(L - 2, -1, -1):
             for t in range(self._c[lv].shape[1]):
-                acc -= col(self._c[lv][:, t]) * x[lv + 1 + t][anc[lv][:, t]]
-            x[lv] = acc / col(self._d[lv])
+                up = r[lv + 1 + t][anc[lv][:, t]]
+                up *= col(self._c[lv][:, t] / self._d[lv])
+                r[lv] -= up
+        x = r
         out: list[FloatArray] = [np.empty(0)] * L
         for lv, f in enumerate(order):
             out[f] = x[lv]
@@ -138,13 +149,16 @@ class NestedBlocks:
         :meth:`solve` only, with no back substitution and no groups × k solution.
         """
         order = self.nesting.order
-        r = [np.array(rhs[f], dtype=float) for f in order]
+        # the finest level is never updated: no copy of it
+        r = [np.asarray(rhs[f], dtype=float) if lv == 0 else np.array(rhs[f], dtype=float)
+             for lv, f in enumerate(order)]
         out = np.zeros((r[0].shape[1], r[0].shape[1]))
         for lv in range(len(order)):
             zd = r[lv] / self._d[lv][:, None]
             for t in range(self._c[lv].shape[1]):
-                r[lv + 1 + t] -= self._agg[lv][t] @ (self._c[lv][:, t][:, None] * zd)
+                r[lv + 1 + t] -= self._sum_up(lv, t, zd)
             out += r[lv].T @ zd
+            del zd
         return out
 
     def selected_inverse(self) -> list[FloatArray]:
