@@ -51,12 +51,37 @@ class _Atom:
     has_ref: bool = False
 
 
-def _atom(text: str, df: pd.DataFrame) -> _Atom | None:
+class _Columns:
+    """The data's columns, each fetched (and its kind found) once: ``df[c]`` and pandas'
+    dtype tests cost tens of microseconds each, many times over for a long formula."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self._series: dict[str, pd.Series] = {}
+        self._kinds: dict[str, str] = {}
+
+    def __contains__(self, c: str) -> bool:
+        return c in self._series or c in self.df.columns
+
+    def __getitem__(self, c: str) -> pd.Series:
+        s = self._series.get(c)
+        if s is None:
+            s = self._series[c] = self.df[c]
+        return s
+
+    def kind(self, c: str) -> str:
+        k = self._kinds.get(c)
+        if k is None:
+            k = self._kinds[c] = _kind_of(self[c].dtype)
+        return k
+
+
+def _atom(text: str, df: _Columns) -> _Atom | None:
     text = text.strip()
     if _NAME.match(text):
-        if text not in df.columns:
+        if text not in df:
             return None
-        kind = _kind(df[text])
+        kind = df.kind(text)
         if kind == "numeric":
             return _Atom(text, text)
         if kind == "categorical":
@@ -65,16 +90,15 @@ def _atom(text: str, df: pd.DataFrame) -> _Atom | None:
     m = _POW.match(text)
     if m:
         col, k = m.group(1), int(m.group(2))
-        if col not in df.columns or _kind(df[col]) != "numeric" or k < 1:
+        if col not in df or df.kind(col) != "numeric" or k < 1:
             return None
         return _Atom(f"I({col} ** {k})", col, power=k)
     m = _CAT.match(text)
     if m:
         col = m.group(1)
-        if col not in df.columns or _kind(df[col]) not in ("numeric_int", "categorical",
-                                                           "numeric"):
+        if col not in df or df.kind(col) not in ("numeric_int", "categorical", "numeric"):
             return None
-        if _kind(df[col]) == "numeric" and not pd.api.types.is_integer_dtype(df[col]):
+        if df.kind(col) == "numeric" and not pd.api.types.is_integer_dtype(df[col].dtype):
             return None  # float levels: names depend on formatting, leave them to formulaic
         if m.group(2) is None:
             return _Atom(f"C({col})", col, categorical=True)
@@ -90,18 +114,25 @@ def _atom(text: str, df: pd.DataFrame) -> _Atom | None:
 
 
 def _kind(s: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(s):
+    """"numeric", "categorical" (object or string columns) or "other" (left to formulaic)."""
+    return _kind_of(s.dtype)
+
+
+def _kind_of(dtype: Any) -> str:
+    """:func:`_kind` from the dtype alone (an object column counts as categorical whatever
+    it holds, so its values need not be inspected)."""
+    if pd.api.types.is_bool_dtype(dtype):
         return "other"
-    if pd.api.types.is_numeric_dtype(s):
+    if pd.api.types.is_numeric_dtype(dtype):
         return "numeric"
-    if s.dtype == object or pd.api.types.is_string_dtype(s):
-        if isinstance(s.dtype, pd.CategoricalDtype):
+    if (isinstance(dtype, np.dtype) and dtype.kind == "O") or pd.api.types.is_string_dtype(dtype):
+        if isinstance(dtype, pd.CategoricalDtype):
             return "other"
         return "categorical"
     return "other"
 
 
-def _terms(fixed: str, df: pd.DataFrame) -> list[tuple[_Atom, ...]] | None:
+def _terms(fixed: str, df: _Columns) -> list[tuple[_Atom, ...]] | None:
     """The terms (tuples of atoms) in formulaic's order, or None if any is unsupported."""
     try:
         parts = _split_top(fixed, "+")
@@ -161,21 +192,23 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
     every categorical factor, enough for formulaic to rebuild the same ``ModelSpec``. Returns
     ``None`` when the formula is outside this fast path.
     """
-    terms = _terms(fixed, df)
+    cache = _Columns(df)
+    terms = _terms(fixed, cache)
     if terms is None:
         return None
     cols = list(dict.fromkeys(a.column for t in terms for a in t))
     ok = keep.copy()
-    values: dict[str, pd.Series] = {}  # categorical columns (kept as Series: no object copy)
+    values: dict[str, Any] = {}  # categorical columns' values (arrays: no object copy)
     for c in cols:
-        s = df[c]
-        if _kind(s) == "categorical" or any(a.categorical and a.column == c
-                                           for t in terms for a in t):
+        s = cache[c]
+        if cache.kind(c) == "categorical" or any(a.categorical and a.column == c
+                                                 for t in terms for a in t):
             if any(not a.categorical and a.column == c for t in terms for a in t):
                 return None
-            ok &= s.notna().to_numpy()
-            values[c] = s
-        elif not pd.api.types.is_integer_dtype(s):  # integers hold no missing values
+            vals = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+            ok &= ~np.asarray(pd.isna(vals), dtype=bool)
+            values[c] = vals
+        elif not pd.api.types.is_integer_dtype(s.dtype):  # integers hold no missing values
             ok &= np.isfinite(s.to_numpy(dtype=float))
     pos = np.flatnonzero(ok).astype(np.int64)
     n = pos.size
@@ -183,9 +216,9 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         return None
     levels: dict[str, tuple[list[Any], np.ndarray, np.ndarray]] = {}
     for c in values:
-        ser = values[c] if n == len(df) else values[c].iloc[pos]
-        codes, uniq = pd.factorize(ser, sort=True)
-        lv = list(uniq)
+        vals = values[c] if n == len(df) else values[c][pos]
+        codes, uniq = pd.factorize(vals, sort=True)
+        lv = uniq.tolist()  # Python scalars, as iterating the Series' uniques gives
         if any(type(x) is not type(lv[0]) for x in lv) and not all(
                 isinstance(x, (int, np.integer)) for x in lv):
             return None  # mixed types: formulaic's sort may differ
@@ -226,7 +259,7 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
 
     def num(c: str) -> np.ndarray:
         """A numeric column of the rows kept (one column at a time: no copy of the data)."""
-        v = df[c].to_numpy(dtype=float)
+        v = cache[c].to_numpy(dtype=float)
         return v if full else v[pos]
 
     for k, (kind, spec) in enumerate(blocks, start=1):

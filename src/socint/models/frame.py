@@ -105,11 +105,13 @@ def _arith(node: ast.AST, data: pd.DataFrame) -> Any:
     return None
 
 
-def _eval(data: pd.DataFrame, expr: str, what: str) -> pd.Series:
-    """Evaluate a column name or a pandas expression on ``data``.
+def _eval_values(data: pd.DataFrame, expr: str, what: str) -> pd.Series | np.ndarray:
+    """Evaluate a column name or a pandas expression on ``data``: a Series, or for arithmetic
+    of numeric columns (``size - incidence``) the numpy array itself.
 
-    Arithmetic of numeric columns (``size - incidence``) is done with numpy directly (pandas'
-    ``eval`` costs milliseconds); anything else goes to ``DataFrame.eval``.
+    That arithmetic is done with numpy directly (pandas' ``eval`` costs milliseconds, and a
+    Series around the result a few hundred microseconds); anything else goes to
+    ``DataFrame.eval``.
     """
     if expr in data.columns:
         return data[expr]
@@ -119,7 +121,7 @@ def _eval(data: pd.DataFrame, expr: str, what: str) -> pd.Series:
         tree = None
     val = _arith(tree, data) if tree is not None else None
     if isinstance(val, np.ndarray):
-        return pd.Series(val, index=data.index)
+        return val
     try:
         out = data.eval(expr)
     except Exception as exc:  # pandas raises many types here
@@ -131,15 +133,63 @@ def _eval(data: pd.DataFrame, expr: str, what: str) -> pd.Series:
     return pd.Series(out, index=data.index)
 
 
-def _group_codes(data: Mapping[str, pd.Series], cols: tuple[str, ...]) -> tuple[IntArray,
-                                                                                pd.Index]:
-    """Integer codes 0..G-1 and labels of a (possibly interacted) grouping factor."""
+def _eval(data: pd.DataFrame, expr: str, what: str) -> pd.Series:
+    """:func:`_eval_values` as a Series (on the data's index)."""
+    val = _eval_values(data, expr, what)
+    return pd.Series(val, index=data.index) if isinstance(val, np.ndarray) else val
+
+
+def _plain_float(val: pd.Series | np.ndarray) -> FloatArray:
+    """Values as float64 numbers; plain numpy columns without pandas' ``astype``."""
+    if isinstance(val, np.ndarray):
+        return np.asarray(val, dtype=np.float64)
+    if isinstance(val.dtype, np.dtype) and val.dtype.kind in "biuf":
+        return np.asarray(val.to_numpy(), dtype=np.float64)
+    return np.asarray(val.astype(float).to_numpy(dtype=float), dtype=np.float64)
+
+
+def _values(s: pd.Series) -> Any:
+    """A column's values without the Series: the numpy array, or the extension array."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+
+
+def _notna(s: pd.Series) -> np.ndarray:
+    """``s.notna()`` as a numpy array, without building a Series."""
+    return ~np.asarray(pd.isna(_values(s)), dtype=bool)
+
+
+def _factorize(values: Any, name: str) -> tuple[IntArray, pd.Index]:
+    """Sorted integer codes and labels of one column's values, as ``pd.factorize`` gives them
+    for the Series (the labels keep its dtype: object stays object)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    obj = isinstance(values, np.ndarray) and values.dtype == object
+    return (np.asarray(codes, dtype=np.int64),
+            pd.Index(uniques, name=name, dtype=object if obj else None))
+
+
+def _group_codes(data: Mapping[str, pd.Series], cols: tuple[str, ...],
+                 pos: IntArray | None = None) -> tuple[IntArray, pd.Index]:
+    """Integer codes 0..G-1 and labels of a (possibly interacted) grouping factor, on the rows
+    ``pos`` (all rows when None)."""
     if len(cols) == 1:
-        codes, uniques = pd.factorize(data[cols[0]], sort=True)
-        return codes.astype(np.int64), pd.Index(uniques, name=cols[0])
-    key = pd.DataFrame({c: data[c] for c in cols}).astype(str).agg(":".join, axis=1)
+        vals = _values(data[cols[0]])
+        return _factorize(vals if pos is None else vals[pos], cols[0])
+    key = pd.DataFrame({c: data[c] if pos is None else data[c].iloc[pos] for c in cols}
+                       ).astype(str).agg(":".join, axis=1)
     codes, uniques = pd.factorize(key, sort=True)
     return codes.astype(np.int64), pd.Index(uniques, name=":".join(cols))
+
+
+def nested_parent(fine: IntArray, coarse: IntArray, n_fine: int) -> IntArray | None:
+    """The coarse group of each fine group if every fine group lies in one coarse group.
+
+    One O(n) pass (a sort of the code pairs costs more): the coarse code seen on some row of
+    each fine group must be the coarse code of every row of that group. Every fine group
+    0..n_fine-1 occurs (the codes come from a factorisation of the rows).
+    """
+    parent = np.zeros(n_fine, dtype=np.int64)
+    parent[fine] = coarse
+    return parent if np.array_equal(parent[fine], coarse) else None
 
 
 def detect_nesting(codes: tuple[IntArray, ...], n_groups: tuple[int, ...]) -> Nesting | None:
@@ -152,12 +202,9 @@ def detect_nesting(codes: tuple[IntArray, ...], n_groups: tuple[int, ...]) -> Ne
     order = tuple(sorted(range(len(codes)), key=lambda f: -n_groups[f]))
     parents: list[IntArray] = []
     for fine, coarse in itertools.pairwise(order):
-        pair = codes[fine] * n_groups[coarse] + codes[coarse]
-        uniq = np.unique(pair)
-        if uniq.size != n_groups[fine]:
+        parent = nested_parent(codes[fine], codes[coarse], n_groups[fine])
+        if parent is None:
             return None
-        parent = np.empty(n_groups[fine], dtype=np.int64)
-        parent[uniq // n_groups[coarse]] = uniq % n_groups[coarse]
         parents.append(parent)
     L = len(order)
     ancestors: list[IntArray] = []
@@ -177,25 +224,38 @@ def _scaling(X: FloatArray, has_intercept: bool) -> tuple[FloatArray, FloatArray
 
     ``A`` maps coefficients on the scaled columns back to the original ones: ``β = A β'``.
     """
-    p = X.shape[1]
+    n, p = X.shape
     icol = 0 if has_intercept else -1
-    # column by column: no n×p temporary (X.std(axis=0) would allocate one)
-    centre = np.array([X[:, k].mean() for k in range(p)]) if has_intercept else np.zeros(p)
-    scale = np.array([X[:, k].std() if has_intercept else np.sqrt(np.mean(X[:, k] ** 2))
-                      for k in range(p)])
     A = np.eye(p)
     Xs = X
+    # column by column (no n×p temporary), each column centred in place first: its mean
+    # square is then the variance, with the arithmetic of ``x.std()`` (which subtracts the
+    # same mean), so the scaled design is bit-for-bit the one of ``(x - x.mean()) / x.std()``
     for k in range(p):
         if k == icol:
             continue
-        s = scale[k] if scale[k] > 0 else 1.0
-        c = centre[k]
-        Xs[:, k] -= c
-        Xs[:, k] /= s
+        x = Xs[:, k]
+        c = float(x.mean()) if has_intercept else 0.0
+        if has_intercept:
+            x -= c
+        sc = float(np.sqrt(np.add.reduce(x * x) / n))
+        s = sc if sc > 0 else 1.0
+        x /= s
         A[k, k] = 1.0 / s
         if has_intercept:
             A[icol, k] = -c / s
     return Xs, A
+
+
+def _zero_one(x: FloatArray) -> bool:
+    """Whether every value is 0 or 1 (``np.all((x == 0) | (x == 1))`` with fewer passes)."""
+    if x.size == 0:
+        return True
+    lo, hi = x.min(), x.max()
+    if not (lo >= 0 and hi <= 1):  # also False for NaN
+        return False
+    # within [0, 1], every value is 0 or 1 exactly when the non-zero ones are all 1
+    return bool(np.count_nonzero(x) == np.count_nonzero(x == 1))
 
 
 def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatArray,
@@ -207,7 +267,12 @@ def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatA
     """
     for k, col in enumerate(columns):
         x = X[:, k]
-        if col == "Intercept" or not np.all((x == 0) | (x == 1)):
+        if col == "Intercept" or not _zero_one(x):
+            continue
+        # screen with two dot products (exact for whole-number counts); the sums that decide
+        # are those of the rows where x = 1, as they always were
+        sd, md = float(x @ y), float(x @ trials)
+        if sd != 0 and abs(md - sd) > 1e-9 * md:
             continue
         on = x == 1
         s, m = float(y[on].sum()), float(trials[on].sum())
@@ -369,22 +434,23 @@ def build_frame(
                 )
     df = data
     if parsed.successes is not None and parsed.failures is not None:
-        succ = _eval(df, parsed.successes, "cbind() successes").astype(float)
-        fail = _eval(df, parsed.failures, "cbind() failures").astype(float)
+        succ_a = _plain_float(_eval_values(df, parsed.successes, "cbind() successes"))
+        fail_a = _plain_float(_eval_values(df, parsed.failures, "cbind() failures"))
     else:
         assert parsed.response is not None
-        resp = _eval(df, parsed.response, "response")
+        resp_v = _eval_values(df, parsed.response, "response")
+        resp = resp_v if isinstance(resp_v, pd.Series) else pd.Series(resp_v, index=df.index)
         if resp.dtype == bool:
             resp = resp.astype(float)
-        if pd.api.types.is_numeric_dtype(resp) and not isinstance(
+        if pd.api.types.is_numeric_dtype(resp.dtype) and not isinstance(
                 resp.dtype, pd.api.extensions.ExtensionDtype):
             # plain numpy numbers (the usual case): the same checks without pandas overhead
-            succ_np = resp.to_numpy(dtype=float)
-            bad_np = ~np.isnan(succ_np) & (succ_np != 0.0) & (succ_np != 1.0)
-            succ = pd.Series(succ_np, index=resp.index)
+            succ_a = np.asarray(resp.to_numpy(dtype=float), dtype=np.float64)
+            bad_np = ~np.isnan(succ_a) & (succ_a != 0.0) & (succ_a != 1.0)
         else:
             succ = pd.to_numeric(resp, errors="coerce").astype(float)
             bad_np = (resp.notna() & (succ.isna() | ~succ.isin([0.0, 1.0]))).to_numpy()
+            succ_a = np.asarray(succ.to_numpy(dtype=float), dtype=np.float64)
         if bad_np.any():
             row = int(np.flatnonzero(bad_np)[0])
             raise ModelError(
@@ -394,13 +460,12 @@ def build_frame(
                 column=parsed.response,
                 hint="code the outcome 1 = yes, 0 = no, or use cbind(successes, failures)",
             )
-        fail = 1.0 - succ
-    succ_a: FloatArray = np.asarray(succ.to_numpy(dtype=float), dtype=np.float64)
-    fail_a: FloatArray = np.asarray(fail.to_numpy(dtype=float), dtype=np.float64)
+        fail_a = 1.0 - succ_a
     keep = ~np.isnan(succ_a) & ~np.isnan(fail_a)
-    for cols in parsed.random:
-        for c in cols:
-            keep &= df[c].notna().to_numpy()
+    gcols_all = list(dict.fromkeys(c for g in parsed.random for c in g))
+    gser = {c: df[c] for c in gcols_all}
+    for c in gcols_all:
+        keep &= _notna(gser[c])
     slope_vals = _slope_columns(parsed, df)
     for v in slope_vals.values():
         keep &= np.isfinite(v)
@@ -449,19 +514,17 @@ def build_frame(
             hint="check the cbind(successes, failures) expressions",
         )
     _check_variation(parsed, y, trials)
-    gcols_all = list(dict.fromkeys(c for g in parsed.random for c in g))
     full = pos.size == len(df)
-    sub = {c: df[c] if full else df[c].iloc[pos] for c in gcols_all}
     codes: list[IntArray] = []
     labels: list[pd.Index] = []
     for gcols in parsed.random:
-        gc, lab = _group_codes(sub, gcols)
+        gc, lab = _group_codes(gser, gcols, None if full else pos)
         codes.append(gc)
         labels.append(lab)
     _check_one_level(parsed, labels, columns, X_raw, check_nlev)
     has_intercept = "Intercept" in columns
     for k, c in enumerate(columns):
-        if c != "Intercept" and np.all(X_raw[:, k] == 0):
+        if c != "Intercept" and not X_raw[:, k].any():
             raise ModelError(
                 f"design column {c!r} (term {col_terms.get(c, c)!r}) is all zero: an empty "
                 "category or a constant-zero covariate",
