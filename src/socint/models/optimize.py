@@ -229,13 +229,18 @@ def _sigma_columns(problem: LaplaceProblem, x: FloatArray, grad: FloatArray,
     H[p:, p:] = 0.5 * (H[p:, p:] + H[p:, p:].T)
 
 
-def exact_hessian(problem: LaplaceProblem, x: FloatArray,
-                  base_out: list[LaplaceState]) -> FloatArray:
+def exact_hessian(problem: LaplaceProblem, x: FloatArray, base_out: list[LaplaceState],
+                  state: LaplaceState | None = None) -> FloatArray:
     """Hessian at ``x`` with the exact β-block (:meth:`LaplaceProblem.beta_hessian`) and the
-    σ columns by forward differences: ``F + 1`` gradient evaluations instead of the
-    ``p + F + 1`` of :func:`hessian_fd`. ``base_out`` receives the state at ``x``."""
+    σ columns by forward differences: ``F`` gradient evaluations (one more without the
+    ``state`` at ``x``) instead of the ``p + F + 1`` of :func:`hessian_fd`. ``base_out``
+    receives the state at ``x``."""
     p = problem.p
-    st = problem.evaluate(x[:p], x[p:])
+    if state is None:
+        st = problem.evaluate(x[:p], x[p:])
+    else:
+        st = state
+        problem.b = [bb.copy() for bb in st.b]
     base_out.append(LaplaceState([bb.copy() for bb in st.b], st.eta, st.value, st.grad.copy()))
     H = np.zeros((x.size, x.size))
     H[:p, :p] = problem.beta_hessian(x[:p], x[p:])
@@ -266,12 +271,15 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray,
 
 def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
                    tol: float = 1e-7,
-                   schur: FloatArray | None = None) -> tuple[FloatArray, int, bool]:
+                   schur: FloatArray | None = None
+                   ) -> tuple[FloatArray, int, bool, LaplaceState]:
     """Newton iterations on the Laplace objective with :func:`approx_hessian`.
 
     The matrix is refreshed while steps are large and kept once they are small (then the
     iteration converges linearly at the rate of the approximation's relative error, ~1%).
-    ``schur`` is a β-block for the first matrix (see :func:`approx_hessian`).
+    ``schur`` is a β-block for the first matrix (see :func:`approx_hessian`). Returns the
+    point, the number of evaluations, whether the steps converged, and the state at the point
+    (whose modes are left in ``problem.b``).
     """
     p = problem.p
     st = problem.evaluate(x[:p], x[p:])
@@ -286,7 +294,7 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
         step = np.linalg.solve(H, st.grad)
         last = float(np.max(np.abs(step)))
         if last < tol:
-            return x, n, True
+            return x, n, True, st
         # trust region: at most 2 (scaled β units) or 0.5 (σ) per step
         t = min(1.0, 2.0 / max(float(np.max(np.abs(step[:p]))), 1e-300),
                 0.5 / max(float(np.max(np.abs(step[p:]))), 1e-300))
@@ -309,10 +317,10 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
             problem.b = b_save
             t *= 0.5
         else:
-            problem.evaluate(x[:p], x[p:])
-            return x, n + 1, False
+            st = problem.evaluate(x[:p], x[p:])
+            return x, n + 1, False, st
         x, st = xn, stn
-    return x, n, False
+    return x, n, False, st
 
 
 def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
@@ -328,7 +336,8 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     p = problem.p
     n_evals = 0
     x = np.concatenate([beta0, sigma0])
-    x, ne, ok = newton_refresh(problem, x, control.newton_steps, schur=schur)
+    x, ne, ok, at = newton_refresh(problem, x, control.newton_steps, schur=schur)
+    state: LaplaceState | None = at  # the state at x, while the modes in problem.b are x's
     n_evals += ne
     message = "Newton iterations converged" if ok else "Newton stalled"
     if not ok:
@@ -344,7 +353,7 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
         )
         x = np.asarray(res.x, dtype=float)
         message = f"L-BFGS-B: {res.message}"
-        problem.evaluate(x[:p], x[p:])
+        state = problem.evaluate(x[:p], x[p:])
     # a σ at zero must be a minimum along σ, not the saddle that σ = 0 always is
     for _ in range(problem.F):
         moved = False
@@ -354,11 +363,12 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
                 trial[p + f] = 0.3
                 if problem.evaluate(trial[:p], trial[p:]).value < problem.evaluate(
                         x[:p], x[p:]).value:
-                    x, ne, ok = newton_refresh(problem, trial, control.newton_steps)
+                    x, ne, ok, state = newton_refresh(problem, trial, control.newton_steps)
                     n_evals += ne + 2
                     moved = True
                     break
                 n_evals += 2
+                state = None  # evaluated elsewhere since
         if not moved:
             break
     # the exact Hessian at the optimum: convergence check, last Newton polish, and the SEs
@@ -366,8 +376,8 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     free = np.array([True] * p + [not bd for bd in boundary])
     at_x: list[LaplaceState] = []
     if problem.exact_beta_hessian:
-        H = exact_hessian(problem, x, at_x)
-        n_evals += problem.F + 1
+        H = exact_hessian(problem, x, at_x, state)
+        n_evals += problem.F + (state is None)
     else:
         H = hessian_fd(problem, x, base_out=at_x)
         n_evals += x.size + 1
@@ -377,7 +387,8 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
     if pd_ok:
         step = np.zeros_like(x)
         step[free] = np.linalg.solve(Hf, st.grad[free])
-        if float(np.max(np.abs(step))) > 1e-9:
+        # (a step below the Newton tolerance would move nothing that is reported)
+        if float(np.max(np.abs(step))) > 1e-7:
             b_save = problem.b
             stn = problem.evaluate(x[:p] - step[:p], x[p:] - step[p:])
             n_evals += 1
