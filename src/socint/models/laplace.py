@@ -259,7 +259,10 @@ class LaplaceProblem:
                       sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
         """:meth:`_cross` for nested factors, from :meth:`_fine_cross`."""
         A, Bf, _ = self._fine_cross(W)
-        return A, [sigma[f] * B for f, B in enumerate(self._up_sums(Bf))]
+        B = self._up_sums(Bf)
+        for f in range(self.F):
+            B[f] *= sigma[f]  # in place (the finest level's is Bf itself)
+        return A, B
 
     def _up_sums(self, Bf: FloatArray) -> list[FloatArray]:
         """Per factor (frame order), the sums over its groups of per-finest-group rows."""
@@ -292,10 +295,10 @@ class LaplaceProblem:
         A = np.empty((self.p, self.p))
         if R.size:
             A[np.ix_(R, R)] = self._gram(W, None if R.size == self.p else R)
-        ARG = Bf[:, R].T @ G
-        A[np.ix_(R, Gc)] = ARG
-        A[np.ix_(Gc, R)] = ARG.T
-        A[np.ix_(Gc, Gc)] = G.T @ Bf[:, Gc]
+        GB = G.T @ Bf  # (no groups × |R| copy of Bf[:, R])
+        A[np.ix_(Gc, R)] = GB[:, R]
+        A[np.ix_(R, Gc)] = GB[:, R].T
+        A[np.ix_(Gc, Gc)] = GB[:, Gc]
         return A, Bf, wsum
 
     def _gram(self, W: FloatArray, cols: IntArray | None) -> FloatArray:
