@@ -3,7 +3,9 @@
 Data are simulated from the published Model 3 (``socint.models.simulate_model3``) at 1×, 10×,
 100× the published size (respondents, MSOAs and LAs all scaled) and written once to a CSV that
 every tool reads. Each tool runs in its own child process of this script (one process tree), so
-peak memory (max RSS of the child) is measured too. Prints medians (wall clock; for the Python
+peak memory (max RSS of the child, which includes reading the CSV) is measured too. socint is
+fitted ``--repeats`` times at every scale, PyPI glmm and glmer nAGQ=0 at 1× only, the slower
+reference fits once. Prints medians (wall clock; for the Python
 tools also the median CPU time, less sensitive to other load on the machine), ratios to socint
 (of the wall-clock medians) and the
 accuracy of each tool's optimum relative to socint's (log-likelihood, fixed effects).
@@ -309,8 +311,10 @@ def bench(scales: list[int], tools: list[str], repeats: int, timeout: float) -> 
             size_mb = csv.stat().st_size / 1e6
             del df
             for tool in tools:
-                # slow reference fits run once; fast ones `repeats` times at 1×
-                reps = repeats if k == 1 and tool in ("socint", "glmm", "glmer0") else 1
+                # slow reference fits run once; socint `repeats` times at every scale, the
+                # other fast ones at 1× only
+                reps = (repeats if tool == "socint" or (k == 1 and tool in ("glmm", "glmer0"))
+                        else 1)
                 out = Path(tmp) / f"{tool}_{k}.json"
                 if tool in ("socint", "glmm"):
                     if tool == "glmm" and not have_glmm:

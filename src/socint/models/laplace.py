@@ -137,6 +137,8 @@ class LaplaceProblem:
             self._rcols = np.flatnonzero(~grp)
             self._G = np.ascontiguousarray(self.X[first][:, self._gcols])
         self.b: list[FloatArray] = [np.zeros(g) for g in self.n_groups]
+        #: score and weights of the last gradient evaluation (see :meth:`mode_direction`)
+        self._last_weights: tuple[FloatArray, FloatArray] | None = None
         self.last_schur: FloatArray = np.eye(self.p)
         self._xb_beta: FloatArray | None = None
         self._xb = self._xb_base = np.zeros(0)
@@ -455,6 +457,7 @@ class LaplaceProblem:
             trace = [float(w_ld @ s_f[f]) for f in range(self.F)]
         else:
             trace = [float(W_ld @ s_f[f]) for f in range(self.F)]
+        self._last_weights = (score, W)
         a = 0.5 * dW_ld * h
         za = self.zt_all(a)
         v = self.blocks.solve([sigma[f] * za[f] for f in range(self.F)])
@@ -587,6 +590,29 @@ class LaplaceProblem:
             Q += E.T @ ((s_l**2)[:, None] * E)
         H = S + TDT - 0.5 * Q
         return np.asarray(0.5 * (H + H.T))
+
+    def mode_direction(self, beta: FloatArray, sigma: FloatArray, d_beta: FloatArray,
+                       d_sigma: FloatArray) -> list[FloatArray]:
+        """``db̂/dt`` along ``(β, σ) + t (d_β, d_σ)`` at the current modes (implicit function
+        theorem: ``H db = ΛZ'(−W ∘ (X d_β + Z d_Λ b)) + d_Λ Z's``).
+
+        Used to warm-start the modes at a Newton trial point, so the inner iterations there
+        start close enough for full steps (no objective evaluations). A warm start need not be
+        exact: the weights and the factorisation are the last evaluation's (at these modes, or
+        at a finite-difference neighbour of them), so this costs one product with ``X`` and
+        one solve.
+        """
+        b = self.b
+        if self._last_weights is None:
+            eta = self._xbeta(beta) + self.zlam(b, sigma)
+            _, score, W = self._weights(eta)
+            self.blocks.factor(W, sigma)
+        else:
+            score, W = self._last_weights
+        d_eta = self.X @ d_beta + self.zlam(b, d_sigma)
+        zw = self.zt_all(W * d_eta)
+        zs = self.zt_all(score)
+        return self.blocks.solve([d_sigma[f] * zs[f] - sigma[f] * zw[f] for f in range(self.F)])
 
     def mode_sensitivity(self, beta: FloatArray, sigma: FloatArray, *,
                          sigma_only: bool = False) -> list[list[FloatArray]]:

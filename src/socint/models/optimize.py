@@ -303,9 +303,13 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
         toward = (step[p:] * x[p:] > 0) & (x[p:] != 0)
         if np.any(toward):
             t = min(t, float(np.min(0.5 * x[p:][toward] / step[p:][toward])))
+        # the modes at the trial points extrapolated along the step (first order)
+        b_here = problem.b
+        db = problem.mode_direction(x[:p], x[p:], -step[:p], -step[p:])
         for _h in range(30):
             xn = x - t * step
-            b_save = problem.b
+            b_save = b_here
+            problem.b = [bb + t * d for bb, d in zip(b_here, db, strict=True)]
             try:
                 stn = problem.evaluate(xn[:p], xn[p:])
                 better = stn.value <= st.value + 1e-9
