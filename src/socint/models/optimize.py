@@ -305,7 +305,8 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
             t = min(t, float(np.min(0.5 * x[p:][toward] / step[p:][toward])))
         # the modes at the trial points extrapolated along the step (first order)
         b_here = problem.b
-        db = problem.mode_direction(x[:p], x[p:], -step[:p], -step[p:])
+        back = np.negative(step, dtype=np.float64)
+        db = problem.mode_direction(x[:p], x[p:], back[:p], back[p:])
         for _h in range(30):
             xn = x - t * step
             b_save = b_here
