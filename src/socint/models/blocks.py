@@ -161,6 +161,34 @@ class NestedBlocks:
             del zd
         return out
 
+    def p_squared_form(self, m: FloatArray, sigma: FloatArray) -> FloatArray:
+        """``Σ_gg' P_gg'² m_g m_g'ᵀ`` over pairs of finest groups, for one or two levels.
+
+        ``P_gg' = z_g'ΛH⁻¹Λz_g'`` (``z_g`` the indicator of finest group ``g`` and its
+        ancestor); ``m`` is finest groups × k. One level: ``P`` is diagonal, ``σ²/d_g``. Two
+        levels: within a top-level group ``l`` the LDLᵀ factors give
+        ``H⁻¹[g, g'] = δ_gg'/d_g + u_g u_g' s_l``, ``H⁻¹[g, l] = −u_g s_l``, ``H⁻¹[l, l] = s_l``
+        (``u_g = c_g/d_g``, ``s_l = 1/d_l``), so ``P_gg' = δ_gg' σ_m²/d_g + s_l e_g e_g'`` with
+        ``e_g = σ_m u_g − σ_l``: diagonal plus rank one, and the double sum is O(groups).
+        """
+        order = self.nesting.order
+        if len(order) > 2:
+            raise ValueError("p_squared_form is for one or two nested levels")
+        sm = float(sigma[order[0]])
+        d0 = self._d[0]
+        diag = sm**2 / d0
+        if len(order) == 1:
+            return np.asarray(m.T @ ((diag**2)[:, None] * m))
+        sl = float(sigma[order[1]])
+        top = self.nesting.ancestors[0][:, 0]
+        s_l = 1.0 / self._d[1]
+        e2 = (sm * self._c[0][:, 0] / d0 - sl) ** 2
+        Q = m.T @ ((diag**2 + 2.0 * diag * s_l[top] * e2)[:, None] * m)
+        E = np.empty((s_l.size, m.shape[1]))  # Σ_{g∈l} e_g² m_g per top-level group
+        for k in range(m.shape[1]):
+            E[:, k] = np.bincount(top, e2 * m[:, k], s_l.size)
+        return np.asarray(Q + E.T @ ((s_l**2)[:, None] * E))
+
     def selected_inverse(self) -> list[FloatArray]:
         """Entries of ``H⁻¹`` between each group and itself and its ancestors.
 

@@ -513,14 +513,15 @@ class LaplaceProblem:
         through its sums per finest group ``w_g``, so with ``t_i = ∂η̂_i/∂β = x_i + (ZΛ∂b̂/∂β)_i``
         and ``φ_g = ∂ψ/∂w_g = ½ h_g``:
 
-            ∂²ψ/∂β² = −½ Σ_gg' P_gg'² m_g m_g' ' + T' diag(φ W'' − (ZΛv) W') T,
+            ∂²ψ/∂β² = −½ Σ_gg' P_gg'² m_g m_g'ᵀ + Tᵀ diag(φ W'' − (ZΛv) W') T,
 
         where ``m_g = Σ_{i∈g} W'_i t_i``, ``P_gg' = z_g'ΛH⁻¹Λz_g'`` (``h_g = P_gg``), ``v`` is the
         adjoint solve of the gradient and the second term holds both ``W''`` and the second
         derivative of the modes (``H ∂²b̂ = −ΛZ'(W' t t')``, contracted with ``v``). Within
         a top-level group ``P`` is diagonal plus rank one (one level: diagonal), so the double
-        sum costs O(groups). Replaces ``p`` gradient evaluations of a finite-difference Hessian
-        by about three passes over the rows, and is exact. See ``docs/methods/glmm.md``.
+        sum costs O(groups) (:meth:`NestedBlocks.p_squared_form`). Replaces ``p`` gradient
+        evaluations of a finite-difference Hessian by a few passes over the rows, and is exact.
+        See ``docs/methods/glmm.md``.
         """
         assert self.exact_beta_hessian and self._fine is not None
         blocks = self.blocks
@@ -535,8 +536,7 @@ class LaplaceProblem:
         # (the groups × p arrays are made in place and freed early: at 100× Model 3 each
         # is 65 MB)
         A, Bf, _ = self._fine_cross(W)
-        B = self._up_sums(Bf)
-        B[self._fine_f] = Bf  # the finest level's sums, scaled in place below
+        B = self._up_sums(Bf)  # the finest level's is Bf itself, scaled in place here
         for f in range(self.F):
             B[f] *= sigma[f]
         del Bf
@@ -572,22 +572,7 @@ class LaplaceProblem:
         del U
         m += sdw_U
         del sdw_U
-        # P within the top-level groups: diagonal σ_m²/d_g, plus (two levels) s_l e_g e_g'
-        order = blocks.nesting.order
-        sm = float(sigma[order[0]])
-        d0 = blocks._d[0]
-        diag = sm**2 / d0
-        if len(order) == 1:
-            Q = m.T @ ((diag**2)[:, None] * m)
-        else:
-            sl = float(sigma[order[1]])
-            la = blocks.nesting.ancestors[0][:, 0]
-            s_l = 1.0 / blocks._d[1]
-            e = sm * blocks._c[0][:, 0] / d0 - sl
-            se2 = s_l[la] * e**2
-            Q = m.T @ ((diag**2 + 2.0 * diag * se2)[:, None] * m)
-            E = np.asarray(self._agg_up[order[1]] @ ((e**2)[:, None] * m))
-            Q += E.T @ ((s_l**2)[:, None] * E)
+        Q = blocks.p_squared_form(m, sigma)
         H = S + TDT - 0.5 * Q
         return np.asarray(0.5 * (H + H.T))
 
