@@ -209,3 +209,46 @@ def test_exact_beta_hessian_is_not_used_where_it_does_not_apply() -> None:
     probit = LaplaceProblem(build_frame(parse_formula("y ~ x + (1 | la/msoa)"), df),
                             link="probit")
     assert not three.exact_beta_hessian and not probit.exact_beta_hessian
+
+
+@pytest.mark.parametrize("formula", ["y ~ x + (1 | msoa)", "y ~ x + (1 | la/msoa)"])
+def test_p_squared_form_matches_dense_inverse(formula: str) -> None:
+    """``Σ_gg' P_gg'² m_g m_g'ᵀ`` against ``P = ZΛH⁻¹ΛZ'`` from the dense inverse of ``H``."""
+    df = _three_level(seed=17, n=500)
+    df["msoa"] = df["la"] * 5 + df["msoa"]
+    frame = build_frame(parse_formula(formula), df)
+    assert frame.nesting is not None
+    rng = np.random.default_rng(4)
+    W = rng.uniform(0.05, 0.25, frame.nobs)
+    sigma = np.array([0.7, 1.1])[: len(frame.codes)]
+    blk = NestedBlocks(frame.codes, frame.n_groups, frame.nesting)
+    blk.factor(W, sigma)
+    H = _dense_H(frame, W, sigma)
+    fine = frame.nesting.order[0]
+    nf = frame.n_groups[fine]
+    # ΛZ' columns of one row per finest group (rows of a group share them)
+    first = np.array([np.flatnonzero(frame.codes[fine] == g)[0] for g in range(nf)])
+    off = np.concatenate([[0], np.cumsum(frame.n_groups)])
+    Zg = np.zeros((nf, int(off[-1])))
+    for f, codes in enumerate(frame.codes):
+        Zg[np.arange(nf), off[f] + codes[first]] = sigma[f]
+    P = Zg @ np.linalg.solve(H, Zg.T)
+    m = rng.normal(size=(nf, 3))
+    ref = m.T @ (P**2) @ m
+    np.testing.assert_allclose(blk.p_squared_form(m, sigma), ref, rtol=1e-10)
+
+
+def test_mode_direction_is_the_derivative_of_the_modes() -> None:
+    """The modes' directional derivative against a difference of converged modes."""
+    df = _three_level(seed=19, n=800)
+    df["msoa"] = df["la"] * 5 + df["msoa"]
+    prob = LaplaceProblem(build_frame(parse_formula("y ~ x + (1 | la/msoa)"), df))
+    beta, sigma = np.array([-0.2, 0.6]), np.array([0.5, 0.8])
+    d_beta, d_sigma = np.array([0.3, -0.5]), np.array([0.2, -0.4])
+    prob.evaluate(beta, sigma)
+    b0 = [bb.copy() for bb in prob.b]
+    db = prob.mode_direction(beta, sigma, d_beta, d_sigma)
+    t = 1e-6
+    prob.evaluate(beta + t * d_beta, sigma + t * d_sigma)
+    for f in range(2):
+        np.testing.assert_allclose(db[f], (prob.b[f] - b0[f]) / t, rtol=1e-4, atol=1e-6)
