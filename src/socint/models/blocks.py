@@ -121,26 +121,28 @@ class NestedBlocks:
         L = len(order)
         # in place on one copy of the right-hand side: forward elimination leaves
         # z = D⁻¹L⁻¹ rhs, back substitution x_l = z_l − Σ_t (c_t/d) x_{up_t}[ancestor]
-        r = [np.array(rhs[f], dtype=float) for f in order]
+        r = self._forward([np.array(rhs[f], dtype=float) for f in order])
         two_d = r[0].ndim == 2
-
-        def col(v: FloatArray) -> FloatArray:
-            return v[:, None] if two_d else v
-
-        for lv in range(L):
-            r[lv] /= col(self._d[lv])
-            for t in range(self._c[lv].shape[1]):
-                r[lv + 1 + t] -= self._sum_up(lv, t, r[lv])
         for lv in range(L - 2, -1, -1):
             for t in range(self._c[lv].shape[1]):
                 up = r[lv + 1 + t][anc[lv][:, t]]
-                up *= col(self._c[lv][:, t] / self._d[lv])
+                ratio = self._c[lv][:, t] / self._d[lv]
+                up *= ratio[:, None] if two_d else ratio
                 r[lv] -= up
-        x = r
         out: list[FloatArray] = [np.empty(0)] * L
         for lv, f in enumerate(order):
-            out[f] = x[lv]
+            out[f] = r[lv]
         return out
+
+    def _forward(self, r: list[FloatArray]) -> list[FloatArray]:
+        """Forward elimination in place on per-level right-hand sides (finest first): leaves
+        ``z = D⁻¹L⁻¹ r``, vectors or groups × k."""
+        for lv in range(len(r)):
+            d = self._d[lv]
+            r[lv] /= d[:, None] if r[lv].ndim == 2 else d
+            for t in range(self._c[lv].shape[1]):
+                r[lv + 1 + t] -= self._sum_up(lv, t, r[lv])
+        return r
 
     def quad_form(self, rhs: list[FloatArray]) -> FloatArray:
         """``Σ_f B_f' (H⁻¹B)_f`` for per-factor matrices ``B`` (groups × k), i.e. ``B'H⁻¹B``.
@@ -148,18 +150,9 @@ class NestedBlocks:
         With ``H = LDLᵀ`` this is ``Y'D⁻¹Y``, ``Y = L⁻¹B``: the forward elimination of
         :meth:`solve` only, with no back substitution and no groups × k solution.
         """
-        order = self.nesting.order
-        # the finest level is never updated: no copy of it
-        r = [np.asarray(rhs[f], dtype=float) if lv == 0 else np.array(rhs[f], dtype=float)
-             for lv, f in enumerate(order)]
-        out = np.zeros((r[0].shape[1], r[0].shape[1]))
-        for lv in range(len(order)):
-            zd = r[lv] / self._d[lv][:, None]
-            for t in range(self._c[lv].shape[1]):
-                r[lv + 1 + t] -= self._sum_up(lv, t, zd)
-            out += r[lv].T @ zd
-            del zd
-        return out
+        z = self._forward([np.array(rhs[f], dtype=float) for f in self.nesting.order])
+        # Y'D⁻¹Y = z'Dz
+        return np.asarray(sum(zl.T @ (d[:, None] * zl) for zl, d in zip(z, self._d, strict=True)))
 
     def p_squared_form(self, m: FloatArray, sigma: FloatArray) -> FloatArray:
         """``Σ_gg' P_gg'² m_g m_g'ᵀ`` over pairs of finest groups, for one or two levels.

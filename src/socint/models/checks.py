@@ -83,10 +83,22 @@ def aliased_pairs(names: Sequence[str], codes: Sequence[IntArray],
         for b in range(a + 1, len(codes)):
             if n_groups[a] != n_groups[b] or n_groups[a] < 2:
                 continue
-            pair = np.unique(codes[a] * n_groups[b] + codes[b])
-            if pair.size == n_groups[a]:
+            # with as many groups on each side, A nested in B is the same partition
+            if nested_parent(codes[a], codes[b], n_groups[a]) is not None:
                 out.append((names[a], names[b]))
     return out
+
+
+def nested_parent(fine: IntArray, coarse: IntArray, n_fine: int) -> IntArray | None:
+    """The coarse group of each fine group if every fine group lies in one coarse group.
+
+    One O(n) pass (a sort of the code pairs costs more): the coarse code seen on some row of
+    each fine group must be the coarse code of every row of that group. Every fine group
+    0..n_fine-1 occurs (the codes come from a factorisation of the rows).
+    """
+    parent = np.zeros(n_fine, dtype=np.int64)
+    parent[fine] = coarse
+    return parent if np.array_equal(parent[fine], coarse) else None
 
 
 def _separation_lp(A: scipy.sparse.csr_matrix, c_d: FloatArray,
@@ -146,5 +158,5 @@ def eigen_ratio(H: FloatArray) -> float:
 
 __all__ = [
     "CHECK_LEVELS", "EIGEN_RATIO_TOL", "act", "aliased_pairs", "constant_columns", "eigen_ratio",
-    "one_level_factors", "separating_columns", "validate_level",
+    "nested_parent", "one_level_factors", "separating_columns", "validate_level",
 ]

@@ -113,14 +113,20 @@ def _atom(text: str, df: _Columns) -> _Atom | None:
     return None
 
 
-def _kind(s: pd.Series) -> str:
-    """"numeric", "categorical" (object or string columns) or "other" (left to formulaic)."""
-    return _kind_of(s.dtype)
+def column_values(s: pd.Series) -> Any:
+    """A column's values without the Series: the numpy array, or the extension array."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+
+
+def notna_mask(s: pd.Series) -> np.ndarray:
+    """``s.notna()`` as a numpy array, without building a Series."""
+    return ~np.asarray(pd.isna(column_values(s)), dtype=bool)
 
 
 def _kind_of(dtype: Any) -> str:
-    """:func:`_kind` from the dtype alone (an object column counts as categorical whatever
-    it holds, so its values need not be inspected)."""
+    """"numeric", "categorical" (object or string columns) or "other" (left to formulaic),
+    from the dtype alone (an object column counts as categorical whatever it holds, so its
+    values need not be inspected)."""
     if pd.api.types.is_bool_dtype(dtype):
         return "other"
     if pd.api.types.is_numeric_dtype(dtype):
@@ -205,9 +211,8 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
                                                  for t in terms for a in t):
             if any(not a.categorical and a.column == c for t in terms for a in t):
                 return None
-            vals = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
-            ok &= ~np.asarray(pd.isna(vals), dtype=bool)
-            values[c] = vals
+            ok &= notna_mask(s)
+            values[c] = column_values(s)
         elif not pd.api.types.is_integer_dtype(s.dtype):  # integers hold no missing values
             ok &= np.isfinite(s.to_numpy(dtype=float))
     pos = np.flatnonzero(ok).astype(np.int64)
@@ -279,4 +284,4 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
     return pos, X, tuple(names), term_of, sample, cols
 
 
-__all__ = ["fast_design"]
+__all__ = ["column_values", "fast_design", "notna_mask"]

@@ -24,8 +24,8 @@ import pandas as pd
 from formulaic import model_matrix
 
 from socint.errors import InputDataError, ModelError
-from socint.models.checks import act, constant_columns, one_level_factors
-from socint.models.fastdesign import fast_design
+from socint.models.checks import act, constant_columns, nested_parent, one_level_factors
+from socint.models.fastdesign import column_values, fast_design, notna_mask
 from socint.models.formula import ParsedFormula
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -148,16 +148,6 @@ def _plain_float(val: pd.Series | np.ndarray) -> FloatArray:
     return np.asarray(val.astype(float).to_numpy(dtype=float), dtype=np.float64)
 
 
-def _values(s: pd.Series) -> Any:
-    """A column's values without the Series: the numpy array, or the extension array."""
-    return s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
-
-
-def _notna(s: pd.Series) -> np.ndarray:
-    """``s.notna()`` as a numpy array, without building a Series."""
-    return ~np.asarray(pd.isna(_values(s)), dtype=bool)
-
-
 def _factorize(values: Any, name: str) -> tuple[IntArray, pd.Index]:
     """Sorted integer codes and labels of one column's values, as ``pd.factorize`` gives them
     for the Series (the labels keep its dtype: object stays object)."""
@@ -172,24 +162,12 @@ def _group_codes(data: Mapping[str, pd.Series], cols: tuple[str, ...],
     """Integer codes 0..G-1 and labels of a (possibly interacted) grouping factor, on the rows
     ``pos`` (all rows when None)."""
     if len(cols) == 1:
-        vals = _values(data[cols[0]])
+        vals = column_values(data[cols[0]])
         return _factorize(vals if pos is None else vals[pos], cols[0])
     key = pd.DataFrame({c: data[c] if pos is None else data[c].iloc[pos] for c in cols}
                        ).astype(str).agg(":".join, axis=1)
     codes, uniques = pd.factorize(key, sort=True)
     return codes.astype(np.int64), pd.Index(uniques, name=":".join(cols))
-
-
-def nested_parent(fine: IntArray, coarse: IntArray, n_fine: int) -> IntArray | None:
-    """The coarse group of each fine group if every fine group lies in one coarse group.
-
-    One O(n) pass (a sort of the code pairs costs more): the coarse code seen on some row of
-    each fine group must be the coarse code of every row of that group. Every fine group
-    0..n_fine-1 occurs (the codes come from a factorisation of the rows).
-    """
-    parent = np.zeros(n_fine, dtype=np.int64)
-    parent[fine] = coarse
-    return parent if np.array_equal(parent[fine], coarse) else None
 
 
 def detect_nesting(codes: tuple[IntArray, ...], n_groups: tuple[int, ...]) -> Nesting | None:
@@ -465,7 +443,7 @@ def build_frame(
     gcols_all = list(dict.fromkeys(c for g in parsed.random for c in g))
     gser = {c: df[c] for c in gcols_all}
     for c in gcols_all:
-        keep &= _notna(gser[c])
+        keep &= notna_mask(gser[c])
     slope_vals = _slope_columns(parsed, df)
     for v in slope_vals.values():
         keep &= np.isfinite(v)
