@@ -45,7 +45,7 @@ def _subproblem(frame: object, rows: np.ndarray) -> LaplaceProblem:
     n_groups = tuple(len(lab) for lab in labels)
     sub = dataclasses.replace(
         frame, y=frame.y[rows], trials=frame.trials[rows],  # type: ignore[attr-defined]
-        weights=frame.weights[rows], X=frame.X[rows], codes=tuple(codes),  # type: ignore[attr-defined]
+        weights=frame.weights[rows], X=frame.X.take_rows(rows), codes=tuple(codes),  # type: ignore[attr-defined]
         labels=tuple(labels), nesting=detect_nesting(tuple(codes), n_groups),
         index=frame.index[rows])  # type: ignore[attr-defined]
     return LaplaceProblem(sub)
@@ -74,16 +74,17 @@ def test_cluster_scores_are_gradients_of_each_clusters_likelihood(data: pd.DataF
 
 def test_sandwich_at_sigma_zero_is_statsmodels_cluster_glm(data: pd.DataFrame) -> None:
     frame = build_frame(parse_formula("trust ~ female + age + (1 | la)"), data)
-    glm = sm.GLM(frame.y, frame.X, family=sm.families.Binomial()).fit(
+    X = frame.X.toarray()
+    glm = sm.GLM(frame.y, X, family=sm.families.Binomial()).fit(
         cov_type="cluster", cov_kwds={"groups": frame.codes[0], "use_correction": False},
         tol=1e-12)
     problem = LaplaceProblem(frame)
     C = frame.n_groups[0]
     S = cluster_scores(problem, glm.params, np.zeros(1), frame.codes[0], C)
-    p = frame.X.shape[1]
-    mu = 1 / (1 + np.exp(-frame.X @ glm.params))
+    p = X.shape[1]
+    mu = 1 / (1 + np.exp(-X @ glm.params))
     A = np.zeros((p + 1, p + 1))
-    A[:p, :p] = frame.X.T @ (frame.X * (mu * (1 - mu))[:, None])  # −∂²ℓ/∂β² of the GLM
+    A[:p, :p] = X.T @ (X * (mu * (1 - mu))[:, None])  # −∂²ℓ/∂β² of the GLM
     free = np.array([True] * p + [False])
     V = sandwich(A, S, free)
     np.testing.assert_allclose(V[:p, :p], glm.cov_params() * C / (C - 1), rtol=1e-6)

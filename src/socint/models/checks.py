@@ -61,12 +61,18 @@ def one_level_factors(names: Sequence[str], labels: Sequence[Any]) -> list[int]:
     return [f for f in range(len(names)) if len(labels[f]) == 1]
 
 
-def constant_columns(columns: Sequence[str], X: FloatArray) -> list[str]:
-    """Non-intercept design columns that take one value on every row."""
+def constant_columns(columns: Sequence[str], X: Any) -> list[str]:
+    """Non-intercept design columns that take one value on every row (``X`` an array or an
+    :class:`~socint.models.xmatrix.XMatrix`: column by column)."""
     if X.shape[0] == 0:
         return []
-    same = np.all(X[:1] == X, axis=0)
-    return [c for k, c in enumerate(columns) if same[k] and c != "Intercept"]
+    out = []
+    for k, c in enumerate(columns):
+        if c != "Intercept":
+            x = X[:, k]
+            if bool(np.all(x == x[0])):
+                out.append(c)
+    return out
 
 
 def aliased_pairs(names: Sequence[str], codes: Sequence[IntArray],

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,8 +192,14 @@ def _terms(fixed: str, df: _Columns) -> list[tuple[_Atom, ...]] | None:
 
 
 def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
-        np.ndarray, np.ndarray, tuple[str, ...], dict[str, str], np.ndarray, list[str]] | None:
-    """Rows kept, design (float64, column-major), names, term per column, sample rows, data columns.
+        np.ndarray, list[Callable[[np.ndarray], None]], tuple[str, ...], dict[str, str],
+        np.ndarray, list[str]] | None:
+    """Rows kept, column fillers, names, term per column, sample rows, data columns.
+
+    The design is not built here: ``fills[k](out)`` writes column ``k`` (of the rows kept)
+    into ``out``, so the caller decides where each column goes (an area-level one is stored
+    once per area, :class:`socint.models.xmatrix.XBuilder`) and the n × p matrix is never
+    materialised.
 
     ``sample`` holds positions of rows (among those kept) that together show every level of
     every categorical factor, enough for formulaic to rebuild the same ``ModelSpec``. Returns
@@ -257,8 +264,6 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
             blocks.append(("num", t))
     if len(set(names)) != len(names):
         return None
-    X = np.empty((n, len(names)), order="F")  # columns contiguous (see frame)
-    X[:, 0] = 1.0
     del values
     full = n == len(df)
 
@@ -267,21 +272,28 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         v = cache[c].to_numpy(dtype=float)
         return v if full else v[pos]
 
-    for k, (kind, spec) in enumerate(blocks, start=1):
-        if kind == "cat":
-            c, i = spec
-            np.equal(levels[c][1], i, out=X[:, k], casting="unsafe")
-        else:
-            v = num(spec[0].column)
-            if spec[0].power != 1:
-                v = v ** spec[0].power
-            for a in spec[1:]:
-                u = num(a.column)
-                v = v * (u if a.power == 1 else u ** a.power)
-            X[:, k] = v
+    def filler(kind: str, spec: Any) -> Callable[[np.ndarray], None]:
+        """Writes one design column (of the rows kept) into its ``out`` argument."""
+        def fill(out: np.ndarray) -> None:
+            if kind == "one":
+                out.fill(1.0)
+            elif kind == "cat":
+                c, i = spec
+                np.equal(levels[c][1], i, out=out, casting="unsafe")
+            else:
+                v = num(spec[0].column)
+                if spec[0].power != 1:
+                    v = v ** spec[0].power
+                for a in spec[1:]:
+                    u = num(a.column)
+                    v = v * (u if a.power == 1 else u ** a.power)
+                out[:] = v
+        return fill
+
+    fills = [filler("one", None)] + [filler(kind, spec) for kind, spec in blocks]
     sample = np.unique(np.concatenate([np.zeros(min(n, 1), dtype=np.int64)]
                                       + [levels[c][2] for c in levels]))
-    return pos, X, tuple(names), term_of, sample, cols
+    return pos, fills, tuple(names), term_of, sample, cols
 
 
 __all__ = ["column_values", "fast_design", "notna_mask"]

@@ -85,7 +85,7 @@ def _check_after(frame: ModelFrame, opt_beta: FloatArray, se_int: FloatArray,
            if frame.columns[k] != "Intercept" and (abs(opt_beta[k]) > 15 or se_int[k] > 50)]
     if not bad:
         return
-    sep = separating_columns(frame.columns, frame.X, frame.y, frame.trials)
+    sep = separating_columns(frame.columns, frame.X.toarray(), frame.y, frame.trials)
     if sep:
         raise ModelError(
             "the fit diverged for design column(s) " + ", ".join(repr(b) for b in sep)

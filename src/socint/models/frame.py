@@ -27,6 +27,7 @@ from socint.errors import InputDataError, ModelError
 from socint.models.checks import act, constant_columns, nested_parent, one_level_factors
 from socint.models.fastdesign import column_values, fast_design, notna_mask
 from socint.models.formula import ParsedFormula
+from socint.models.xmatrix import XBuilder, XMatrix
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -52,7 +53,7 @@ class ModelFrame:
     y: FloatArray
     trials: FloatArray
     weights: FloatArray
-    X: FloatArray
+    X: XMatrix
     columns: tuple[str, ...]
     column_terms: tuple[str, ...]
     to_original: FloatArray
@@ -197,34 +198,6 @@ def detect_nesting(codes: tuple[IntArray, ...], n_groups: tuple[int, ...]) -> Ne
     return Nesting(order, tuple(ancestors))
 
 
-def _scaling(X: FloatArray, has_intercept: bool) -> tuple[FloatArray, FloatArray]:
-    """Centre (when there is an intercept) and scale columns in place; return X and A.
-
-    ``A`` maps coefficients on the scaled columns back to the original ones: ``β = A β'``.
-    """
-    n, p = X.shape
-    icol = 0 if has_intercept else -1
-    A = np.eye(p)
-    Xs = X
-    # column by column (no n×p temporary), each column centred in place first: its mean
-    # square is then the variance, with the arithmetic of ``x.std()`` (which subtracts the
-    # same mean), so the scaled design is bit-for-bit the one of ``(x - x.mean()) / x.std()``
-    for k in range(p):
-        if k == icol:
-            continue
-        x = Xs[:, k]
-        c = float(x.mean()) if has_intercept else 0.0
-        if has_intercept:
-            x -= c
-        sc = float(np.sqrt(np.add.reduce(x * x) / n))
-        s = sc if sc > 0 else 1.0
-        x /= s
-        A[k, k] = 1.0 / s
-        if has_intercept:
-            A[icol, k] = -c / s
-    return Xs, A
-
-
 def _zero_one(x: FloatArray) -> bool:
     """Whether every value is 0 or 1 (``np.all((x == 0) | (x == 1))`` with fewer passes)."""
     if x.size == 0:
@@ -236,28 +209,39 @@ def _zero_one(x: FloatArray) -> bool:
     return bool(np.count_nonzero(x) == np.count_nonzero(x == 1))
 
 
-def check_separation(columns: tuple[str, ...], terms: tuple[str, ...], X: FloatArray,
-                     y: FloatArray, trials: FloatArray) -> None:
+def check_separation(columns: tuple[str, ...], terms: tuple[str, ...],
+                     X: FloatArray | XMatrix, y: FloatArray, trials: FloatArray) -> None:
     """Raise if a 0/1 design column has only successes or only failures where it is 1.
 
     That is (quasi-)complete separation for a category: its odds ratio is 0 or infinite and
     the maximum likelihood estimate does not exist (Albert & Anderson 1984, *Biometrika* 71:1).
     """
+    sums: tuple[FloatArray, FloatArray, FloatArray] | None = None
     for k, col in enumerate(columns):
-        x = X[:, k]
-        if col == "Intercept" or not _zero_one(x):
+        if col == "Intercept":
+            continue
+        if isinstance(X, XMatrix) and X.is_group_level(k):
+            # an area-level column: its group values against the groups' sums (one row per
+            # group, weighted by the rows in it), with no gathering to rows
+            if sums is None:
+                sums = (X.group_sum(y), X.group_sum(trials), X.group_sum(np.ones(y.size)))
+            x, yk, mk, nk = X.group_values(k), sums[0], sums[1], sums[2]
+        else:
+            x, yk, mk, nk = X[:, k], y, trials, None
+        if not _zero_one(x):
             continue
         # screen with two dot products (exact for whole-number counts); the sums that decide
         # are those of the rows where x = 1, as they always were
-        sd, md = float(x @ y), float(x @ trials)
+        sd, md = float(x @ yk), float(x @ mk)
         if sd != 0 and abs(md - sd) > 1e-9 * md:
             continue
         on = x == 1
-        s, m = float(y[on].sum()), float(trials[on].sum())
-        if s == 0 or s == m:
-            outcome = "0" if s == 0 else "1"
+        s_, m_ = float(yk[on].sum()), float(mk[on].sum())
+        if s_ == 0 or s_ == m_:
+            outcome = "0" if s_ == 0 else "1"
+            rows = int(on.sum()) if nk is None else int(nk[on].sum())
             raise ModelError(
-                f"complete separation: every one of the {int(on.sum())} rows with design column "
+                f"complete separation: every one of the {rows} rows with design column "
                 f"{col!r} (term {terms[k]!r}) = 1 has outcome {outcome}",
                 column=col,
                 hint="merge this category with another one or drop the term",
@@ -289,22 +273,22 @@ class LazyModelSpec:
 
 
 def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
-        IntArray, FloatArray, tuple[str, ...], dict[str, str], Any]:
-    """Positions of the rows kept, design matrix, column names, terms, spec.
-
-    The design is column-major: single columns (scaling, the incremental ``Xβ`` of the
-    finite-difference Hessian) are then contiguous, and the products ``Xβ``, ``X'r`` and
-    the row chunks of ``X'WX`` are as fast as on a row-major copy.
+        IntArray, list[Callable[[np.ndarray], None]] | FloatArray, tuple[str, ...],
+        dict[str, str], Any]:
+    """Positions of the rows kept, the design's column fillers (or its matrix), column names,
+    terms, spec.
 
     Simple formulas (numeric columns, ``I(x ** k)``, numeric interactions, categorical main
     effects; :mod:`socint.models.fastdesign`) take a numpy fast path with the same columns,
-    names and missing-value rule as formulaic; anything else goes through formulaic.
+    names and missing-value rule as formulaic, returning one filler per column (the matrix is
+    assembled later by :class:`~socint.models.xmatrix.XBuilder`, area-level columns once per
+    area); anything else goes through formulaic, whose matrix is returned column-major.
     """
     fast = fast_design(fixed, df, keep)
     if fast is not None:
-        fpos, fX, fcols, fterms, sample, base = fast
+        fpos, fills, fcols, fterms, sample, base = fast
         rows = fpos[sample]
-        return fpos, fX, fcols, fterms, LazyModelSpec(fixed, lambda: df.iloc[rows][base])
+        return fpos, fills, fcols, fterms, LazyModelSpec(fixed, lambda: df.iloc[rows][base])
     kp = np.flatnonzero(keep)
     try:
         mm = model_matrix(fixed, df.iloc[kp].reset_index(drop=True), na_action="drop")
@@ -317,7 +301,8 @@ def _fixed_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
     for ts in mm.model_spec.structure:
         for c in ts.columns:
             col_terms[str(c)] = str(ts.term)
-    # our own column-major copy (scaled in place later); the model matrix itself is released
+    # our own column-major copy (compacted and scaled in place later); the model matrix
+    # itself is released
     X_raw = np.array(mm.to_numpy(dtype=float), dtype=np.float64, order="F", copy=True)
     pos = kp[mm.index.to_numpy()].astype(np.int64)
     return pos, X_raw, tuple(str(c) for c in mm.columns), col_terms, mm.model_spec
@@ -358,7 +343,7 @@ def _check_variation(parsed: ParsedFormula, y: FloatArray, trials: FloatArray) -
 
 
 def _check_one_level(parsed: ParsedFormula, labels: list[pd.Index], columns: tuple[str, ...],
-                     X: FloatArray, level: str) -> None:
+                     X: XMatrix, level: str) -> None:
     """A grouping factor with one level has no between-group variance to estimate (lme4's
     ``check.nlev.gtr.1``); say so, and which covariates are then constant."""
     names = parsed.random_names
@@ -471,7 +456,7 @@ def build_frame(
                 column=weights if isinstance(weights, str) else None,
                 hint="drop rows with zero or missing weights before fitting",
             )
-    pos, X_raw, columns, col_terms, spec = _fixed_design(parsed.fixed, df, keep)
+    pos, design, columns, col_terms, spec = _fixed_design(parsed.fixed, df, keep)
     if pos.size == 0:
         raise ModelError(
             f"none of the {len(df)} rows is complete: every row has a missing value in the "
@@ -499,10 +484,25 @@ def build_frame(
         gc, lab = _group_codes(gser, gcols, None if full else pos)
         codes.append(gc)
         labels.append(lab)
-    _check_one_level(parsed, labels, columns, X_raw, check_nlev)
+    n_groups = tuple(len(lab) for lab in labels)
+    nesting = detect_nesting(tuple(codes), n_groups)
+    # the design, its area-level columns (constant within the finest groups) once per group
+    fine = None if nesting is None else codes[nesting.order[0]]
+    n_fine = 0 if nesting is None else n_groups[nesting.order[0]]
+    if isinstance(design, np.ndarray):
+        X = XMatrix.split(design, fine, n_fine, in_place=True)
+    else:
+        # (the buffer's columns beyond the row-varying ones are never written, so never
+        # become resident memory)
+        builder = XBuilder(np.empty((pos.size, len(columns)), order="F"), fine, n_fine)
+        for fill in design:
+            builder.add(fill)
+        X = builder.build()
+    del design
+    _check_one_level(parsed, labels, columns, X, check_nlev)
     has_intercept = "Intercept" in columns
     for k, c in enumerate(columns):
-        if c != "Intercept" and not X_raw[:, k].any():
+        if c != "Intercept" and not X[:, k].any():
             raise ModelError(
                 f"design column {c!r} (term {col_terms.get(c, c)!r}) is all zero: an empty "
                 "category or a constant-zero covariate",
@@ -510,24 +510,22 @@ def build_frame(
                 hint="drop the unused category (e.g. remove unused pandas categories) or the term",
             )
     column_terms = tuple(col_terms.get(c, c) for c in columns)
-    check_separation(columns, column_terms, X_raw, y, trials)
-    Xs, A = _scaling(X_raw, has_intercept)
-    del X_raw
+    check_separation(columns, column_terms, X, y, trials)
+    # centred and scaled in place
+    A = X.standardise(has_intercept, columns.index("Intercept") if has_intercept else 0)
     # rank check on the Gram matrix of the scaled columns (p×p, one pass over the data)
-    gram = Xs.T @ Xs / Xs.shape[0]
+    gram = X.gram() / X.shape[0]
     lam, vec = np.linalg.eigh(gram)
     null = lam < 1e-10 * max(float(lam.max()), 1.0)
-    rank = int(Xs.shape[1] - null.sum())
+    rank = int(X.shape[1] - null.sum())
     if null.any():
         involved = np.abs(vec[:, null]).max(axis=1) > 1e-3
         weak = [columns[k] for k in np.flatnonzero(involved)]
         raise ModelError(
-            f"the fixed-effects design is rank deficient (rank {rank} < {Xs.shape[1]} columns); "
+            f"the fixed-effects design is rank deficient (rank {rank} < {X.shape[1]} columns); "
             f"collinear column(s): {', '.join(weak) or 'unknown'}",
             hint="remove a redundant covariate or category",
         )
-    n_groups = tuple(len(lab) for lab in labels)
-    nesting = detect_nesting(tuple(codes), n_groups)
     w = np.ones(pos.size) if w_arr is None else w_arr[pos]
     kept = pos
     extra: dict[str, Any] = {}
@@ -540,7 +538,7 @@ def build_frame(
         y=y,
         trials=trials,
         weights=w,
-        X=Xs,
+        X=X,
         columns=columns,
         column_terms=column_terms,
         to_original=A,

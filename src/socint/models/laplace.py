@@ -31,7 +31,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg.blas
 import scipy.sparse
 from scipy.special import expit, gammaln, log_ndtr, logit, ndtr, ndtri
 
@@ -98,8 +97,9 @@ class LaplaceProblem:
         self.blocks_ld = self._make_blocks(frame, dense) if self.expected else self.blocks
         self.const = float(np.sum(self.w * (gammaln(self.m + 1) - gammaln(self.y + 1)
                                             - gammaln(self.m - self.y + 1))))
-        self.wy = self.w * self.y
-        self.wm = self.w * self.m
+        unit = bool(np.all(self.w == 1.0))  # (no copies of y and m for unweighted fits)
+        self.wy = self.y if unit else self.w * self.y
+        self.wm = self.m if unit else self.w * self.m
         self._wm_not_one = not bool(np.all(self.wm == 1.0))
         # nested factors: every factor's group is a function of the finest one, so group
         # sums and gathers go through the finest level (one pass over the rows, not F)
@@ -113,29 +113,10 @@ class LaplaceProblem:
             self._fine = self.codes[order[0]]
             for lv in range(1, len(order)):
                 self._up[order[lv]] = frame.nesting.ancestors[0][:, lv - 1]
-        # row chunks for X'WX (a chunk of X and W∘X stay in cache)
-        n = self.y.size
-        step = 1 << 14
-        self._chunks = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
         nf = self.n_groups[self._fine_f]
         self._agg_up = {f: scipy.sparse.csr_matrix((np.ones(nf), (up, np.arange(nf))),
                                                    shape=(self.n_groups[f], nf))
                         for f, up in enumerate(self._up) if up is not None}
-        # nested: design columns constant within each finest group (the intercept, area-level
-        # covariates) enter X'WX and Z'WX through the group sums of W only
-        self._rcols = np.arange(self.p)
-        self._gcols = np.zeros(0, dtype=np.int64)
-        self._G = np.zeros((nf, 0))
-        if self._fine is not None:
-            first = np.empty(nf, dtype=np.int64)
-            first[self._fine[::-1]] = np.arange(n - 1, -1, -1)
-            rep = first[self._fine]
-            grp = np.array([bool(np.array_equal(self.X[rep, k], self.X[:, k]))
-                            for k in range(self.p)], dtype=bool)
-            del rep
-            self._gcols = np.flatnonzero(grp)
-            self._rcols = np.flatnonzero(~grp)
-            self._G = np.ascontiguousarray(self.X[first][:, self._gcols])
         self.b: list[FloatArray] = [np.zeros(g) for g in self.n_groups]
         #: score and weights of the last gradient evaluation (see :meth:`mode_direction`)
         self._last_weights: tuple[FloatArray, FloatArray] | None = None
@@ -212,6 +193,24 @@ class LaplaceProblem:
         sp -= self.wy * eta
         return sp
 
+    def nll_sum(self, eta: FloatArray) -> float:
+        """``−Σ ℓ_i`` without the binomial constant (the sum of :meth:`nll_data`).
+
+        For the logit ``softplus(η) = max(η, 0) − log expit(|η|)``: one ``expit`` and one
+        ``log`` (of a value in [½, 1], so finite for any ``η``) cost about half of
+        ``logaddexp``, whose ``log1p`` is slow. The absolute error per row stays at rounding
+        level, which is what a sum needs.
+        """
+        if self.link == "probit":
+            return float(self.nll_data(eta).sum())
+        t = np.abs(eta)
+        expit(t, out=t)
+        np.log(t, out=t)
+        t -= np.maximum(eta, 0.0)  # −softplus(η)
+        if self._wm_not_one:
+            t *= self.wm
+        return -float(t.sum()) - float(self.wy @ eta)
+
     def _weights(self, eta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """``(W', s, W)``: the score ``s = ∂ℓ/∂η``, the observed information
         ``W = −∂²ℓ/∂η²`` and its derivative ``W' = ∂W/∂η`` (needed by the gradient of
@@ -250,12 +249,7 @@ class LaplaceProblem:
     # ---- inner problem -----------------------------------------------------------------
     def xt_matrix(self, D: np.ndarray) -> FloatArray:
         """``X'D`` for an n×k matrix ``D`` (any float type), in row chunks (float64)."""
-        out = np.zeros((self.p, D.shape[1]))
-        step = 1 << 16
-        for lo in range(0, self.y.size, step):
-            hi = min(lo + step, self.y.size)
-            out += self.X[lo:hi].T @ D[lo:hi].astype(np.float64)
-        return out
+        return self.X.chunk_product(D)
 
     def _cross_nested(self, W: FloatArray,
                       sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
@@ -272,62 +266,27 @@ class LaplaceProblem:
                 for f, up in enumerate(self._up)]
 
     def _fine_sums(self, W: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """``Z_fine'(W∘X)`` (finest groups × p) and ``Z_fine'W``: the columns that vary
-        within the finest groups are summed over rows, the constant ones (``G``) come from the
-        group sums of ``W``."""
+        """``Z_fine'(W∘X)`` (finest groups × p) and ``Z_fine'W``
+        (:meth:`XMatrix.group_sums`)."""
         assert self._fine is not None
-        R, Gc = self._rcols, self._gcols
-        nf = self.n_groups[self._fine_f]
-        Bf = np.empty((nf, self.p))
-        # group sums column by column: O(n) whatever the number of groups (a sparse
-        # product per row chunk would add a groups×p output per chunk)
-        for k in R:
-            Bf[:, k] = np.bincount(self._fine, W * self.X[:, k], nf)
-        wsum: FloatArray = np.asarray(np.bincount(self._fine, W, nf), dtype=np.float64)
-        Bf[:, Gc] = wsum[:, None] * self._G
-        return Bf, wsum
+        return self.X.group_sums(W, self._fine, self.n_groups[self._fine_f])
 
     def _fine_cross(self, W: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """``X'WX``, ``Z_fine'WX`` and ``Z_fine'W`` for nested factors: only the columns
-        that vary within the finest groups (``R``) are summed over rows; for those constant
-        within them (``G``, one value per group) ``X_R'WX_G = (Z'WX_R)'G`` and
-        ``X_G'WX_G = G' diag(Z'W) G`` come from the group sums."""
-        R, Gc, G = self._rcols, self._gcols, self._G
-        Bf, wsum = self._fine_sums(W)
-        A = np.empty((self.p, self.p))
-        if R.size:
-            A[np.ix_(R, R)] = self._gram(W, None if R.size == self.p else R)
-        GB = G.T @ Bf  # (no groups × |R| copy of Bf[:, R])
-        A[np.ix_(Gc, R)] = GB[:, R]
-        A[np.ix_(R, Gc)] = GB[:, R].T
-        A[np.ix_(Gc, Gc)] = GB[:, Gc]
+        """``X'WX``, ``Z_fine'WX`` and ``Z_fine'W`` for nested factors
+        (:meth:`XMatrix.cross`: the area-level columns through the group sums of ``W``)."""
+        assert self._fine is not None
+        A, Bf, wsum = self.X.cross(W, self._fine, self.n_groups[self._fine_f])
+        assert Bf is not None and wsum is not None
         return A, Bf, wsum
-
-    def _gram(self, W: FloatArray, cols: IntArray | None) -> FloatArray:
-        """``X_c'WX_c`` over the columns ``cols`` (``None``: all) in row chunks, so no n×p
-        temporary is allocated; with ``W >= 0`` as ``(√W X)'(√W X)`` by the symmetric rank-k
-        update (half the flops of a product)."""
-        k = self.p if cols is None else cols.size
-        out = np.zeros((k, k))
-        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
-        for lo, hi in self._chunks:
-            Xc = self.X[lo:hi] if cols is None else self.X[lo:hi][:, cols]
-            if sw is not None:
-                out += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Xc, trans=1)
-            else:
-                out += Xc.T @ (W[lo:hi, None] * Xc)
-        if sw is not None:  # dsyrk filled the upper triangle
-            out = np.triu(out) + np.triu(out, 1).T
-        return out
 
     def _cross(self, W: FloatArray, sigma: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
         """``X'WX`` and ``ΛZ'WX`` in row chunks, so no n×p temporary is ever allocated."""
         if self._fine is not None:
             return self._cross_nested(W, sigma)
-        A = self._gram(W, None)
+        A = self.X.cross(W)[0]
         B = [np.zeros((self.n_groups[f], self.p)) for f in range(self.F)]
         for k in range(self.p):
-            wx = W * self.X[:, k]
+            wx = W * self.X.column(k)
             for f in range(self.F):
                 if sigma[f] != 0.0:
                     B[f][:, k] = np.bincount(self.codes[f], wx, self.n_groups[f])
@@ -341,7 +300,9 @@ class LaplaceProblem:
                 return self._xb
             nz = np.flatnonzero(beta != self._xb_base_beta)
             if nz.size <= 2:
-                xb = self._xb_base + self.X[:, nz] @ (beta[nz] - self._xb_base_beta[nz])
+                xb = self._xb_base.copy()
+                for k in nz:
+                    xb += (beta[k] - self._xb_base_beta[k]) * self.X.column(int(k))
                 self._xb_beta, self._xb = beta.copy(), xb
                 return xb
         xb = self.X @ beta
@@ -350,7 +311,7 @@ class LaplaceProblem:
         return xb
 
     def _penalised(self, eta: FloatArray, b: list[FloatArray]) -> float:
-        return float(self.nll_data(eta).sum()) + 0.5 * sum(float(x @ x) for x in b)
+        return self.nll_sum(eta) + 0.5 * sum(float(x @ x) for x in b)
 
     def pirls(self, beta: FloatArray, sigma: FloatArray, *, tol: float = 1e-22,
               maxit: int = 60) -> tuple[list[FloatArray], FloatArray, FloatArray, FloatArray,
@@ -479,7 +440,7 @@ class LaplaceProblem:
 
     def loglik_glm(self, eta: FloatArray) -> float:
         """Binomial log-likelihood (with constant) at linear predictor ``eta``."""
-        return float(-self.nll_data(eta).sum() + self.const)
+        return -self.nll_sum(eta) + self.const
 
     def schur(self, beta: FloatArray, sigma: FloatArray) -> FloatArray:
         """``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` at the current modes: the β-block of the Laplace
@@ -632,7 +593,7 @@ class LaplaceProblem:
         beta = beta0.copy()
         b = [x.copy() for x in self.b]
         eta = (self.X @ beta) + self.zlam(b, sigma)
-        obj = float(self.nll_data(eta).sum()) + 0.5 * sum(float(x @ x) for x in b)
+        obj = self._penalised(eta, b)
         for _ in range(maxit):
             _, score, W = self._weights(eta)
             g_b = [sigma[f] * self.zt(score, f) - b[f] for f in range(self.F)]
@@ -654,7 +615,7 @@ class LaplaceProblem:
                 bt = beta + t * d_beta
                 bn = [x + t * s for x, s in zip(b, d_b, strict=True)]
                 eta_n = (self.X @ bt) + self.zlam(bn, sigma)
-                obj_n = float(self.nll_data(eta_n).sum()) + 0.5 * sum(float(x @ x) for x in bn)
+                obj_n = self._penalised(eta_n, bn)
                 if obj_n <= obj + 1e-12 * abs(obj):
                     break
                 t *= 0.5

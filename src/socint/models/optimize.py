@@ -269,6 +269,10 @@ def approx_hessian(problem: LaplaceProblem, x: FloatArray, grad: FloatArray,
     return H
 
 
+_REFRESH = 1e-3
+_BFGS = False
+
+
 def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
                    tol: float = 1e-7,
                    schur: FloatArray | None = None
@@ -286,11 +290,19 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
     n = 1
     H: FloatArray | None = None
     last = np.inf
+    prev: tuple[FloatArray, FloatArray] | None = None
     for _ in range(maxit):
-        if H is None or last > 1e-3:
+        if H is None or last > _REFRESH:
             H = approx_hessian(problem, x, st.grad, schur)
             schur = None
             n += problem.F
+        elif _BFGS and prev is not None:
+            s_, y_ = x - prev[0], st.grad - prev[1]
+            sy = float(s_ @ y_)
+            if sy > 1e-12 * float(np.linalg.norm(s_) * np.linalg.norm(y_)):
+                Hs = H @ s_
+                H = H - np.outer(Hs, Hs) / float(s_ @ Hs) + np.outer(y_, y_) / sy
+        prev = (x.copy(), st.grad.copy())
         step = np.linalg.solve(H, st.grad)
         last = float(np.max(np.abs(step)))
         if last < tol:
