@@ -548,7 +548,7 @@ def build_frame(
         labels=tuple(labels),
         nesting=nesting,
         model_spec=spec,
-        index=pd.Index(data.index[pos]),
+        index=data.index if full else pd.Index(data.index[pos]),
         n_dropped=int(len(df) - pos.size),
         has_intercept=has_intercept,
         extra=extra,

@@ -95,8 +95,10 @@ class LaplaceProblem:
         self.blocks = self._make_blocks(frame, dense)
         #: ``H`` with the information used in ``log|H|`` (a second factorisation if expected)
         self.blocks_ld = self._make_blocks(frame, dense) if self.expected else self.blocks
-        self.const = float(np.sum(self.w * (gammaln(self.m + 1) - gammaln(self.y + 1)
-                                            - gammaln(self.m - self.y + 1))))
+        # log binomial coefficients: zero for 0/1 outcomes (no passes over the rows then)
+        binary = bool(np.all(self.m == 1.0))
+        self.const = 0.0 if binary else float(np.sum(
+            self.w * (gammaln(self.m + 1) - gammaln(self.y + 1) - gammaln(self.m - self.y + 1))))
         unit = bool(np.all(self.w == 1.0))  # (no copies of y and m for unweighted fits)
         self.wy = self.y if unit else self.w * self.y
         self.wm = self.m if unit else self.w * self.m
