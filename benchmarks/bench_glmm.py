@@ -3,7 +3,8 @@
 Data are simulated from the published Model 3 (``socint.models.simulate_model3``) at 1×, 10×,
 100× the published size (respondents, MSOAs and LAs all scaled) and written once to a CSV that
 every tool reads. Each tool runs in its own child process of this script (one process tree), so
-peak memory (max RSS of the child, which includes reading the CSV) is measured too. socint is
+peak memory (max RSS of the child, which includes reading the CSV) is measured too; for socint
+also the memory resident once the CSV is read, before any fit (the data's own share). socint is
 fitted ``--repeats`` times at every scale, PyPI glmm and glmer nAGQ=0 at 1× only, the slower
 reference fits once. Prints medians (wall clock; for the Python
 tools also the median CPU time, less sensitive to other load on the machine), ratios to socint
@@ -58,12 +59,25 @@ DUMMIES = {
 }
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux ``/proc``; NaN elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def _worker_socint(csv: str, repeats: int) -> dict[str, Any]:
     import pandas as pd
 
     from socint.models import MODEL3_FORMULA, canonical_term_name, fit_glmm
 
     df = pd.read_csv(csv)
+    data_mb = _rss_mb()
     secs, cpu = [], []
     for _ in range(repeats):
         t, c = time.perf_counter(), time.process_time()
@@ -71,6 +85,7 @@ def _worker_socint(csv: str, repeats: int) -> dict[str, Any]:
         secs.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
     return {"seconds": secs, "cpu_seconds": cpu, "loglik": r.loglik, "converged": r.converged,
+            "data_rss_mb": data_mb,
             "fixef": {canonical_term_name(str(k)): float(v) for k, v in r.fixef.items()},
             "variances": {k: float(v) for k, v in r.variances.items()}}
 
@@ -353,7 +368,9 @@ def _line(res: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         cmed = statistics.median(res["cpu_seconds"])
         shown += f" (cpu {cmed * 1000:.1f} ms)" if cmed < 1 else f" (cpu {cmed:.2f} s)"
     return (f"{tag} {res['tool']:<12} median {shown}  ratio {ratio:6.2f}  "
-            f"peak {res.get('peak_rss_mb', float('nan')):7.0f} MB (csv {res['csv_mb']:.0f} MB)  "
+            f"peak {res.get('peak_rss_mb', float('nan')):7.0f} MB (csv {res['csv_mb']:.0f} MB"
+            + (f"; {res['data_rss_mb']:.0f} MB resident after reading it"
+               if "data_rss_mb" in res else "") + ")  "
             f"loglik {res['loglik']:.4f} converged={res.get('converged')}{acc}")
 
 
