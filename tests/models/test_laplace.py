@@ -252,3 +252,21 @@ def test_mode_direction_is_the_derivative_of_the_modes() -> None:
     prob.evaluate(beta + t * d_beta, sigma + t * d_sigma)
     for f in range(2):
         np.testing.assert_allclose(db[f], (prob.b[f] - b0[f]) / t, rtol=1e-4, atol=1e-6)
+
+
+def test_binomial_deviance_is_stable_at_extreme_linear_predictors() -> None:
+    """``nll_data``/``nll_sum`` against ``logaddexp`` (log(1 + e^η) computed stably) for
+    η from −800 to 800, with and without trials."""
+    df = pd.DataFrame({"y": [0, 1, 2, 3, 0, 5], "f": [1, 0, 3, 0, 4, 1],
+                       "g": ["a", "a", "b", "b", "c", "c"], "x": np.arange(6.0),
+                       "z": [0, 1, 1, 0, 0, 1]})
+    for formula in ("cbind(y, f) ~ x + (1 | g)", "z ~ x + (1 | g)"):
+        frame = build_frame(parse_formula(formula), df)
+        prob = LaplaceProblem(frame)
+        for eta in (np.array([-800.0, -30.0, -1e-9, 0.0, 30.0, 800.0]),
+                    np.linspace(-5.0, 5.0, 6)):
+            want = prob.wm * np.logaddexp(0.0, eta) - prob.wy * eta
+            got = prob.nll_data(eta)
+            assert np.all(np.isfinite(got))
+            np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+            assert prob.nll_sum(eta) == pytest.approx(float(want.sum()), rel=1e-14, abs=1e-12)

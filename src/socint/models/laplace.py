@@ -184,31 +184,32 @@ class LaplaceProblem:
                                                 dtype=np.float64)
                 for f, up in enumerate(self._up)]
 
+    @staticmethod
+    def _neg_softplus(eta: FloatArray) -> FloatArray:
+        """``−softplus(η) = −log(1 + e^η) = log expit(|η|) − max(η, 0)``: one ``expit`` and
+        one ``log`` (of a value in [½, 1], so finite for any ``η``), about half the cost of
+        ``logaddexp``, whose ``log1p`` is slow; the absolute error stays at rounding level."""
+        t = np.abs(eta)
+        expit(t, out=t)
+        np.log(t, out=t)
+        t -= np.maximum(eta, 0.0)
+        return t
+
     def nll_data(self, eta: FloatArray) -> FloatArray:
         """Per-observation ``−ℓ_i`` without the binomial constant."""
         if self.link == "probit":
             return -(self.wy * log_ndtr(eta) + (self.wm - self.wy) * log_ndtr(-eta))
-        # softplus(η) = log(1 + e^η), computed stably in one pass
-        sp = np.logaddexp(0.0, eta)
-        if self._wm_not_one:
-            sp *= self.wm
+        sp = self._neg_softplus(eta)
+        sp *= -self.wm if self._wm_not_one else -1.0
         sp -= self.wy * eta
         return sp
 
     def nll_sum(self, eta: FloatArray) -> float:
-        """``−Σ ℓ_i`` without the binomial constant (the sum of :meth:`nll_data`).
-
-        For the logit ``softplus(η) = max(η, 0) − log expit(|η|)``: one ``expit`` and one
-        ``log`` (of a value in [½, 1], so finite for any ``η``) cost about half of
-        ``logaddexp``, whose ``log1p`` is slow. The absolute error per row stays at rounding
-        level, which is what a sum needs.
-        """
+        """``−Σ ℓ_i`` without the binomial constant (the sum of :meth:`nll_data`, with no
+        more arrays than one)."""
         if self.link == "probit":
             return float(self.nll_data(eta).sum())
-        t = np.abs(eta)
-        expit(t, out=t)
-        np.log(t, out=t)
-        t -= np.maximum(eta, 0.0)  # −softplus(η)
+        t = self._neg_softplus(eta)
         if self._wm_not_one:
             t *= self.wm
         return -float(t.sum()) - float(self.wy @ eta)
