@@ -18,7 +18,8 @@ Before the scales, three small cases run with every tool (``--small``; "none" sk
 PyPI ``glmm`` fits it as a proportion with ``weights = size``, the same likelihood) and
 ``crossed`` (3,000 pupils, 40 schools × 30 areas, ``simulate_crossed``). Small-case timings are
 medians of ``--small-repeats`` fits inside one process (after one warm-up for the Python tools);
-glmer is nAGQ = 1 there.
+socint and PyPI glmm share one process and alternate fit by fit, so both see the same machine
+speed (their peak RSS is that shared process's); glmer is nAGQ = 1 there.
 
 ``--crossed n:schools:areas,...`` benchmarks crossed random intercepts instead
 (``simulate_crossed``, ``y ~ x + girl + (1 | school) + (1 | area)``): socint's sparse crossed
@@ -172,13 +173,8 @@ def _small_data(case: str) -> Any:
     return cb
 
 
-def _worker_small(csv: str, repeats: int, tool: str, case: str) -> dict[str, Any]:
-    import warnings
-
-    import numpy as np
-    import pandas as pd
-
-    df = pd.read_csv(csv)
+def _small_fit(tool: str, case: str, df: Any) -> Any:
+    """A closure fitting small case ``case`` with a Python tool; returns (loglik, converged)."""
     f_socint, f_glmm, _ = SMALL[case]
     if tool == "socint":
         from socint.models import fit_glmm
@@ -186,30 +182,49 @@ def _worker_small(csv: str, repeats: int, tool: str, case: str) -> dict[str, Any
         def fit() -> tuple[float, bool]:
             r = fit_glmm(f_socint, df)
             return r.loglik, r.converged
-    else:
-        import glmm
+        return fit
+    import glmm
 
-        cols: dict[str, Any] = {c: df[c].to_numpy() for c in df.columns}
-        kw: dict[str, Any] = {}
-        if case == "cbpp_obs":
-            cols["prop"] = (df["incidence"] / df["size"]).to_numpy(float)
-            cols["period"] = df["period"].astype(str).to_numpy()
-            kw["weights"] = df["size"].to_numpy(float)
+    cols: dict[str, Any] = {c: df[c].to_numpy() for c in df.columns}
+    kw: dict[str, Any] = {}
+    if case == "cbpp_obs":
+        cols["prop"] = (df["incidence"] / df["size"]).to_numpy(float)
+        cols["period"] = df["period"].astype(str).to_numpy()
+        kw["weights"] = df["size"].to_numpy(float)
 
-        def fit() -> tuple[float, bool]:
-            r = glmm.fit(cols, f_glmm, family="binomial", **kw)
-            return float(r.loglik), bool(r.converged)
+    def fit_glmm_py() -> tuple[float, bool]:
+        r = glmm.fit(cols, f_glmm, family="binomial", **kw)
+        return float(r.loglik), bool(r.converged)
+    return fit_glmm_py
+
+
+def _worker_small(csv: str, repeats: int, tools: list[str], case: str) -> dict[str, Any]:
+    """Fit a small case with the Python ``tools`` in this one process, alternating them fit by
+    fit (after one warm-up each): the machine's speed drifts between processes by up to ~40%
+    here, so only fits interleaved in one process give a fair ratio."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(csv)
+    fits = {tool: _small_fit(tool, case, df) for tool in tools}
+    secs: dict[str, list[float]] = {t: [] for t in tools}
+    cpu: dict[str, list[float]] = {t: [] for t in tools}
+    last: dict[str, tuple[float, bool]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit()  # warm-up (imports, caches)
-        secs, cpu = [], []
+        for fit in fits.values():
+            fit()  # warm-up (imports, caches)
         for _ in range(repeats):
-            t, c = time.perf_counter(), time.process_time()
-            ll, conv = fit()
-            secs.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-    return {"seconds": secs, "cpu_seconds": cpu, "loglik": ll, "converged": conv, "fixef": {},
-            "seconds_min": float(np.min(secs))}
+            for tool, fit in fits.items():
+                t, c = time.perf_counter(), time.process_time()
+                last[tool] = fit()
+                secs[tool].append(time.perf_counter() - t)
+                cpu[tool].append(time.process_time() - c)
+    return {tool: {"seconds": secs[tool], "cpu_seconds": cpu[tool], "loglik": last[tool][0],
+                   "converged": last[tool][1], "fixef": {},
+                   "seconds_min": float(np.min(secs[tool]))} for tool in tools}
 
 
 def bench_small(cases: list[str], tools: list[str], repeats: int,
@@ -223,12 +238,25 @@ def bench_small(cases: list[str], tools: list[str], repeats: int,
         for case in cases:
             csv = Path(tmp) / f"small_{case}.csv"
             write_csv(_small_data(case), csv)
+            # the Python tools in one child, their fits interleaved (see _worker_small)
+            py = [t for t in tools if t in ("socint", "glmm")]
+            if py:
+                out = Path(tmp) / f"python_{case}.json"
+                cmd = [sys.executable, __file__, "--worker", f"small:{','.join(py)}:{case}",
+                       "--csv", str(csv), "--repeats", str(repeats), "--out", str(out)]
+                both = _run_child(cmd, out, timeout)
+                for tool in py:
+                    res = dict(both.get(tool, {})) if "error" not in both else dict(both)
+                    res.update(scale=case, tool=tool, rows=None,
+                               csv_mb=csv.stat().st_size / 1e6,
+                               peak_rss_mb=both.get("peak_rss_mb", float("nan")))
+                    rows.append(res)
+                    print(_line(res, rows), flush=True)
             for tool in tools:
                 out = Path(tmp) / f"{tool}_{case}.json"
-                if tool in ("socint", "glmm"):
-                    cmd = [sys.executable, __file__, "--worker", f"small:{tool}:{case}",
-                           "--csv", str(csv), "--repeats", str(repeats), "--out", str(out)]
-                elif have_r and tool in ("glmer1", "glmmTMB"):
+                if tool in py:
+                    continue
+                if have_r and tool in ("glmer1", "glmmTMB"):
                     cmd = ["Rscript", str(HERE / "bench_glmm.R"), str(csv), tool, str(repeats),
                            str(out), SMALL[case][2]]
                 else:
@@ -394,8 +422,9 @@ def main() -> None:
     a = ap.parse_args()
     if a.worker:
         if a.worker.startswith("small:"):
-            _, tool, case = a.worker.split(":")
-            Path(a.out).write_text(json.dumps(_worker_small(a.csv, a.repeats, tool, case)))
+            _, tools, case = a.worker.split(":")
+            Path(a.out).write_text(json.dumps(_worker_small(a.csv, a.repeats, tools.split(","),
+                                                            case)))
             return
         if a.worker.startswith("socint") and "crossed" in Path(a.csv).name:
             res = _worker_crossed(a.csv, a.repeats, dense=a.worker == "socint-dense")
