@@ -24,6 +24,7 @@ from socint.models.frame import build_frame, detect_nesting
 from socint.models.laplace import LaplaceProblem
 from socint.models.robust import cluster_scores, sandwich
 from socint.models.simulate import simulate_informative_sample
+from socint.models.xmatrix import XMatrix
 
 F = "trust ~ female + age + (1 | la) + (1 | msoa)"
 
@@ -45,7 +46,7 @@ def _subproblem(frame: object, rows: np.ndarray) -> LaplaceProblem:
     n_groups = tuple(len(lab) for lab in labels)
     sub = dataclasses.replace(
         frame, y=frame.y[rows], trials=frame.trials[rows],  # type: ignore[attr-defined]
-        weights=frame.weights[rows], X=frame.X.take_rows(rows), codes=tuple(codes),  # type: ignore[attr-defined]
+        weights=frame.weights[rows], X=XMatrix.dense(frame.X.toarray()[rows]), codes=tuple(codes),  # type: ignore[attr-defined]
         labels=tuple(labels), nesting=detect_nesting(tuple(codes), n_groups),
         index=frame.index[rows])  # type: ignore[attr-defined]
     return LaplaceProblem(sub)

@@ -61,7 +61,6 @@ def test_products_equal_the_dense_ones(dense) -> None:
         np.testing.assert_allclose(A, X.T @ (W[:, None] * X), rtol=1e-11, atol=1e-11)
         np.testing.assert_allclose(Bf, Z.T @ (W[:, None] * X), rtol=1e-11, atol=1e-11)
         np.testing.assert_allclose(wsum, Z.T @ W, rtol=1e-12, atol=1e-12)
-        assert xm.column_dot(2, W) == pytest.approx(X[:, 2] @ W, rel=1e-12)
 
 
 def test_standardise_is_the_dense_centring_and_scaling(dense) -> None:

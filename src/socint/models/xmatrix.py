@@ -1,13 +1,13 @@
 """The fixed-effects design matrix ``X`` of a GLMM, with its area-level columns kept per area.
 
 In a survey of respondents in areas, many covariates are properties of the area (Model 3's
-deprivation deciles, diversity, % aged 65+, rural, the change in the White British share: 9 of
-its 26 columns, with the intercept). Such a column is constant within each group of the finest
+deprivation deciles, diversity, % aged 65+, rural, the change in the White British share: with
+the intercept, 11 of its 26 columns). Such a column is constant within each group of the finest
 grouping factor (the MSOA), so it is held once per group (``G``: groups × g) instead of once per
 row. Only the columns that vary within groups are held per row (``R``: n × r, column-major).
 
 This is what makes a 2.9-million-row fit (100× the published Model 3 survey) fit in memory:
-the row-level design is 17 columns instead of 26 (392 MB instead of 600 MB), and it is never
+the row-level design is 15 columns instead of 26 (346 MB instead of 600 MB), and it is never
 materialised in full (:class:`XBuilder` fills one column at a time). It also saves work: the
 group-level columns enter ``X'WX`` and ``Z'WX`` through the group sums of ``W`` alone
 (:meth:`XMatrix.cross`).
@@ -91,11 +91,6 @@ class XMatrix:
 
     ndim = 2
 
-    @property
-    def nbytes(self) -> int:
-        """Bytes held (``R`` and ``G``), not those of the dense matrix."""
-        return int(self.R.nbytes + self.G.nbytes)
-
     # ---- access ------------------------------------------------------------------------
     def column(self, k: int) -> FloatArray:
         """Column ``k`` (a view of ``R``, or gathered from ``G``)."""
@@ -147,10 +142,6 @@ class XMatrix:
             return self.rows(lo, max(lo, hi))
         return self.toarray()[key]
 
-    def take_rows(self, rows: IntArray) -> XMatrix:
-        """The design of some rows only (all columns per row: their groups may differ)."""
-        return XMatrix.dense(self.toarray()[rows])
-
     # ---- products ----------------------------------------------------------------------
     def matvec(self, v: FloatArray) -> FloatArray:
         """``X v``."""
@@ -183,35 +174,26 @@ class XMatrix:
         assert self.fine is not None
         return np.asarray(np.bincount(self.fine, v, self.n_fine), dtype=np.float64)
 
-    def column_dot(self, k: int, v: FloatArray) -> float:
-        """``X[:, k] · v`` without gathering a group-level column."""
-        j = int(self._where[k])
-        if self._in_g[k]:
-            return float(self.group_sum(v) @ self.G[:, j])
-        return float(self.R[:, j] @ v)
-
-    def row_gram(self, W: FloatArray | None) -> FloatArray:
-        """``R' diag(W) R`` in row chunks (no n × r temporary); with ``W ≥ 0`` (or none) by the
+    def row_gram(self, W: FloatArray) -> FloatArray:
+        """``R' diag(W) R`` in row chunks (no n × r temporary); with ``W ≥ 0`` by the
         symmetric rank-k update of ``√W∘R`` (half the flops of a product)."""
         r = self.R.shape[1]
         out = np.zeros((r, r))
-        sw = None if W is None else (np.sqrt(W) if bool(np.all(W >= 0.0)) else None)
+        sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
         for lo in range(0, self.n, CHUNK):
             hi = min(lo + CHUNK, self.n)
             Rc = self.R[lo:hi]
-            if W is None:
-                out += scipy.linalg.blas.dsyrk(1.0, Rc, trans=1)
-            elif sw is not None:
+            if sw is not None:
                 out += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Rc, trans=1)
             else:
                 out += Rc.T @ (W[lo:hi, None] * Rc)
-        if W is None or sw is not None:  # dsyrk filled the upper triangle
+        if sw is not None:  # dsyrk filled the upper triangle
             out = np.triu(out) + np.triu(out, 1).T
         return out
 
-    def group_sums(self, W: FloatArray | None, fine: IntArray, n_fine: int
+    def group_sums(self, W: FloatArray, fine: IntArray, n_fine: int
                    ) -> tuple[FloatArray, FloatArray]:
-        """``Z'(W∘X)`` (groups × p) and ``Z'W`` for the groups ``fine`` (``W = 1`` if none).
+        """``Z'(W∘X)`` (groups × p) and ``Z'W`` for the groups ``fine``.
 
         ``fine`` must be this matrix's grouping (or any grouping when every column is per
         row). The row-varying columns are summed over rows, column by column (O(n) whatever
@@ -222,13 +204,13 @@ class XMatrix:
         Bf = np.empty((n_fine, self.p))
         for j, k in enumerate(self.rcols):
             col = self.R[:, j]
-            Bf[:, k] = np.bincount(fine, col if W is None else W * col, n_fine)
+            Bf[:, k] = np.bincount(fine, W * col, n_fine)
         wsum: FloatArray = np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64)
         if self.gcols.size:
             Bf[:, self.gcols] = wsum[:, None] * self.G
         return Bf, wsum
 
-    def cross(self, W: FloatArray | None, fine: IntArray | None = None, n_fine: int = 0
+    def cross(self, W: FloatArray, fine: IntArray | None = None, n_fine: int = 0
               ) -> tuple[FloatArray, FloatArray | None, FloatArray | None]:
         """``X'WX`` and, for groups ``fine`` (default: the design's), ``Z'WX`` and ``Z'W``.
 
@@ -311,8 +293,7 @@ class XMatrix:
 def _copier(X: FloatArray, k: int) -> Callable[[FloatArray], None]:
     """A column filler that copies ``X[:, k]`` (see :meth:`XBuilder.add`)."""
     def fill(out: FloatArray) -> None:
-        if not np.shares_memory(out, X[:, k]) or out.ctypes.data != X[:, k].ctypes.data:
-            out[:] = X[:, k]
+        out[:] = X[:, k]  # (out may be X[:, j], j ≤ k: column j is already consumed)
     return fill
 
 
