@@ -14,7 +14,7 @@ import pytest
 import scipy.optimize
 from scipy.special import expit, gammaln
 
-from socint.models.blocks import DenseBlocks, NestedBlocks
+from socint.models.blocks import SOLVE_CHUNK, DenseBlocks, NestedBlocks
 from socint.models.formula import parse_formula
 from socint.models.frame import build_frame
 from socint.models.laplace import LaplaceProblem
@@ -60,6 +60,15 @@ def test_nested_algebra_matches_dense_numpy() -> None:
     Bm = [rng.normal(size=(g, 4)) for g in frame.n_groups]
     Bd = np.concatenate(Bm)
     np.testing.assert_allclose(blk.quad_form(Bm), Bd.T @ np.linalg.solve(H, Bd), rtol=1e-10)
+    # many right-hand sides: the back substitution goes SOLVE_CHUNK columns at a time
+    k = 2 * SOLVE_CHUNK + 3
+    Bk = [rng.normal(size=(g, k)) for g in frame.n_groups]
+    Bkd = np.concatenate(Bk)
+    np.testing.assert_allclose(np.concatenate(blk.solve(Bk)), np.linalg.solve(H, Bkd),
+                               rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(np.concatenate(Bk), Bkd)  # solve leaves its input alone
+    ref = Bkd.T @ np.linalg.solve(H, Bkd)
+    np.testing.assert_allclose(blk.quad_form(Bk, overwrite=True), ref, rtol=1e-10)
     Hinv = np.linalg.inv(H)
     off = np.concatenate([[0], np.cumsum(frame.n_groups)])
     pairs = blk.inverse_pairs()

@@ -29,6 +29,9 @@ import scipy.sparse
 from socint.models.crossed import CrossedBlocks
 from socint.models.frame import FloatArray, IntArray, Nesting
 
+#: columns per gathered block in the back substitution of many right-hand sides
+SOLVE_CHUNK = 8
+
 
 @dataclass
 class NestedBlocks:
@@ -125,10 +128,18 @@ class NestedBlocks:
         two_d = r[0].ndim == 2
         for lv in range(L - 2, -1, -1):
             for t in range(self._c[lv].shape[1]):
-                up = r[lv + 1 + t][anc[lv][:, t]]
+                a = anc[lv][:, t]
                 ratio = self._c[lv][:, t] / self._d[lv]
-                up *= ratio[:, None] if two_d else ratio
-                r[lv] -= up
+                src = r[lv + 1 + t]
+                if not two_d:
+                    r[lv] -= src[a] * ratio
+                    continue
+                # a few columns at a time: the gathered block is groups × SOLVE_CHUNK, not
+                # groups × k (65 MB at 100× Model 3)
+                for j in range(0, src.shape[1], SOLVE_CHUNK):
+                    up = src[a, j:j + SOLVE_CHUNK]
+                    up *= ratio[:, None]
+                    r[lv][:, j:j + SOLVE_CHUNK] -= up
         out: list[FloatArray] = [np.empty(0)] * L
         for lv, f in enumerate(order):
             out[f] = r[lv]
@@ -144,15 +155,18 @@ class NestedBlocks:
                 r[lv + 1 + t] -= self._sum_up(lv, t, r[lv])
         return r
 
-    def quad_form(self, rhs: list[FloatArray]) -> FloatArray:
+    def quad_form(self, rhs: list[FloatArray], *, overwrite: bool = False) -> FloatArray:
         """``Σ_f B_f' (H⁻¹B)_f`` for per-factor matrices ``B`` (groups × k), i.e. ``B'H⁻¹B``.
 
         With ``H = LDLᵀ`` this is ``Y'D⁻¹Y``, ``Y = L⁻¹B``: the forward elimination of
-        :meth:`solve` only, with no back substitution and no groups × k solution.
+        :meth:`solve` only, with no back substitution and no groups × k solution. With
+        ``overwrite`` the float64 blocks of ``rhs`` are worked on in place (their values are
+        lost) instead of copied: one groups × k array less.
         """
-        z = self._forward([np.array(rhs[f], dtype=float) for f in self.nesting.order])
-        # Y'D⁻¹Y = z'Dz = (√D z)'(√D z), scaled in place (z is our copy): no groups × k
-        # temporary (65 MB at 100× Model 3)
+        z = self._forward([rhs[f] if overwrite and rhs[f].dtype == np.float64
+                           and rhs[f].flags.writeable else np.array(rhs[f], dtype=float)
+                           for f in self.nesting.order])
+        # Y'D⁻¹Y = z'Dz = (√D z)'(√D z), scaled in place: no groups × k temporary
         out = np.zeros((z[0].shape[1], z[0].shape[1]))
         for zl, d in zip(z, self._d, strict=True):
             zl *= np.sqrt(d)[:, None]

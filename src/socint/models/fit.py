@@ -29,6 +29,7 @@ from socint.models.checks import (
 from socint.models.formula import parse_formula
 from socint.models.frame import FloatArray, ModelFrame, build_frame, check_separation
 from socint.models.laplace import LINKS, LaplaceProblem
+from socint.models.memory import release_free_memory
 from socint.models.optimize import (
     Control,
     Optimum,
@@ -288,8 +289,13 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
                          f"was {control.nagq}", hint="use Control(nagq=1) with random slopes")
     # the frame's Gram matrix (rank check) is a BLAS product too: multi-threaded on a busy
     # machine it took seconds instead of milliseconds (measured at 10× Model 3)
+    # large data: the heap the caller's reading freed, then the frame's temporaries, go back
+    # to the system before the fit's arrays are made (see models/memory.py)
+    cells = int(data.size) if isinstance(data, pd.DataFrame) else 0
+    release_free_memory(cells)
     with _single_thread_blas(len(data) * 8):
         frame = build_frame(parsed, data, weights, check_nlev=control.check_nlev)
+    release_free_memory(cells)
     if control.nagq > 1 and len(frame.codes) != 1:
         raise ModelError(
             f"adaptive Gauss-Hermite quadrature (nagq={control.nagq}) needs exactly one "

@@ -149,6 +149,11 @@ def _plain_float(val: pd.Series | np.ndarray) -> FloatArray:
     return np.asarray(val.astype(float).to_numpy(dtype=float), dtype=np.float64)
 
 
+def _ones(n: int) -> FloatArray:
+    """``n`` ones as a read-only broadcast of one value (no memory per row)."""
+    return np.broadcast_to(np.float64(1.0), (n,))
+
+
 def _factorize(values: Any, name: str) -> tuple[IntArray, pd.Index]:
     """Sorted integer codes and labels of one column's values, as ``pd.factorize`` gives them
     for the Series (the labels keep its dtype: object stays object)."""
@@ -463,8 +468,10 @@ def build_frame(
             "outcome, a covariate or a grouping factor of the model",
             hint="check the missing-value coding of the model's columns",
         )
-    y = succ_a[pos]
-    f_arr = fail_a[pos]
+    full = pos.size == len(df)
+    # (no copy of the whole outcome, unless it is a view of the caller's data)
+    y = succ_a[pos] if not full else succ_a if succ_a.flags.owndata else succ_a.copy()
+    f_arr = fail_a if full else fail_a[pos]
     trials = y + f_arr
     bad_n = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
     if bad_n.any():
@@ -477,7 +484,9 @@ def build_frame(
             hint="check the cbind(successes, failures) expressions",
         )
     _check_variation(parsed, y, trials)
-    full = pos.size == len(df)
+    del f_arr, succ_a, fail_a
+    if bool(np.all(trials == 1.0)):
+        trials = _ones(pos.size)
     codes: list[IntArray] = []
     labels: list[pd.Index] = []
     for gcols in parsed.random:
@@ -526,7 +535,9 @@ def build_frame(
             f"collinear column(s): {', '.join(weak) or 'unknown'}",
             hint="remove a redundant covariate or category",
         )
-    w = np.ones(pos.size) if w_arr is None else w_arr[pos]
+    # all-ones weights and trials (the usual survey case) take no memory: a read-only view
+    # of one number (at 100× Model 3 each would be 23 MB)
+    w = _ones(pos.size) if w_arr is None else w_arr[pos]
     kept = pos
     extra: dict[str, Any] = {}
     if parsed.has_slopes:
