@@ -61,6 +61,9 @@ def test_products_equal_the_dense_ones(dense) -> None:
         np.testing.assert_allclose(A, X.T @ (W[:, None] * X), rtol=1e-11, atol=1e-11)
         np.testing.assert_allclose(Bf, Z.T @ (W[:, None] * X), rtol=1e-11, atol=1e-11)
         np.testing.assert_allclose(wsum, Z.T @ W, rtol=1e-12, atol=1e-12)
+        start = rng.normal(size=(nf, X.shape[1]))  # group sums added into a given array
+        out, _ = xm.group_sums(W, fine, nf, out=start.copy())
+        np.testing.assert_allclose(out, start + Z.T @ (W[:, None] * X), rtol=1e-11, atol=1e-11)
 
 
 def test_standardise_is_the_dense_centring_and_scaling(dense) -> None:

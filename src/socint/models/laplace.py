@@ -39,6 +39,7 @@ from socint.models.blocks import SOLVE_CHUNK, Blocks, DenseBlocks, NestedBlocks
 from socint.models.crossed import MAX_SCHUR, CrossedBlocks
 from socint.models.frame import FloatArray, IntArray, ModelFrame
 from socint.models.links import INFORMATION, LINKS, probit_derivatives, probit_expected
+from socint.models.memory import release_free_memory
 
 #: Largest number of random effects for the dense path (``Control(dense=True)``): O(q³).
 MAX_DENSE = 6000
@@ -87,6 +88,8 @@ class LaplaceProblem:
         self.m = frame.trials
         self.w = frame.weights
         self.X = frame.X
+        #: data cells, for :func:`release_free_memory` before the large groups × p arrays
+        self._cells = int(self.y.size) * int(frame.X.shape[1])
         self.has_intercept = frame.has_intercept
         self.codes = frame.codes
         self.n_groups = frame.n_groups
@@ -268,12 +271,6 @@ class LaplaceProblem:
         return [Bf if up is None else np.asarray(self._agg_up[f] @ Bf)
                 for f, up in enumerate(self._up)]
 
-    def _fine_sums(self, W: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """``Z_fine'(W∘X)`` (finest groups × p) and ``Z_fine'W``
-        (:meth:`XMatrix.group_sums`)."""
-        assert self._fine is not None
-        return self.X.group_sums(W, self._fine, self.n_groups[self._fine_f])
-
     def _fine_cross(self, W: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """``X'WX``, ``Z_fine'WX`` and ``Z_fine'W`` for nested factors
         (:meth:`XMatrix.cross`: the area-level columns through the group sums of ``W``)."""
@@ -393,6 +390,9 @@ class LaplaceProblem:
         """As :meth:`evaluate`, but the β part of the gradient is left as the row terms
         ``r`` (``∂F/∂β = X'r``) and is zero in the state: finite differences of many β
         directions then multiply ``X`` once for all of them."""
+        # (the last evaluation's score and weights are replaced below; dropped now, they are
+        # two n-vectors fewer at the fit's memory peak: 46 MB at 100× Model 3)
+        self._last_weights = None
         if at_modes:
             b = self.b
             eta = self._xbeta(beta) + self.zlam(b, sigma)
@@ -422,10 +422,20 @@ class LaplaceProblem:
         else:
             trace = [float(W_ld @ s_f[f]) for f in range(self.F)]
         self._last_weights = (score, W)
-        a = 0.5 * dW_ld * h
+        # a = ½ W'_ld h and r = a − s − W ∘ ZΛv, each made in place of the one before (at
+        # 100× Model 3 every n-vector is 23 MB, and this is the fit's memory peak)
+        a = np.multiply(h, dW_ld, out=h) if isinstance(h, np.ndarray) and h.flags.owndata \
+            else np.asarray(dW_ld * h)
+        a *= 0.5
+        del h, dW, dW_ld, W_ld
         za = self.zt_all(a)
         v = self.blocks.solve([sigma[f] * za[f] for f in range(self.F)])
-        r = -score + a - W * self.zlam(v, sigma)
+        r = a
+        r -= score
+        zv = self.zlam(v, sigma)
+        zv *= W
+        r -= zv
+        del zv
         zr = self.zt_all(r)
         zs = self.zt_all(score)
         g_sigma = np.empty(self.F)
@@ -448,6 +458,7 @@ class LaplaceProblem:
     def schur(self, beta: FloatArray, sigma: FloatArray) -> FloatArray:
         """``X'WX − X'WZΛ H⁻¹ ΛZ'WX`` at the current modes: the β-block of the Laplace
         Hessian without the (small) curvature of ``log|H|``; a cheap Newton matrix."""
+        release_free_memory(self._cells)  # (the peak of a Newton step: see models/memory.py)
         eta = self._xbeta(beta) + self.zlam(self.b, sigma)
         W = self._weights(eta)[2]
         del eta
@@ -497,6 +508,7 @@ class LaplaceProblem:
         # (the score of the last evaluation is not needed here: 2 n-vectors fewer at the
         # fit's memory peak, 46 MB at 100× Model 3)
         self._last_weights = None
+        release_free_memory(self._cells)
         eta = self._xbeta(beta) + self.zlam(self.b, sigma)
         dW, _, W = self._weights(eta)
         del _
@@ -511,6 +523,7 @@ class LaplaceProblem:
         # (the groups × p arrays are made in place and freed early: at 100× Model 3 each
         # is 65 MB)
         A, Bf, _ = self._fine_cross(W)
+        del W
         B = self._up_sums(Bf)  # the finest level's is Bf itself, scaled in place here
         for f in range(self.F):
             B[f] *= sigma[f]
@@ -535,8 +548,13 @@ class LaplaceProblem:
         za = self.zt_all(dW * phi[fine])
         v = blocks.solve([sigma[f] * za[f] for f in range(self.F)])
         zv = sum(sigma[f] * (v[f] if up is None else v[f][up]) for f, up in enumerate(self._up))
-        D = W2 * phi[fine] - dW * np.asarray(zv)[fine]
+        D = phi[fine]  # D = W'' φ − W' (ZΛv), in place
+        D *= W2
         del W2
+        t = np.asarray(zv)[fine]
+        t *= dW
+        D -= t
+        del t
         AD, BD, dsum = self._fine_cross(D)
         del D
         BDU = BD.T @ U
@@ -544,9 +562,10 @@ class LaplaceProblem:
         TDT = AD + BDU + BDU.T
         for j in range(0, self.p, SOLVE_CHUNK):  # U' diag(dsum) U, a few columns at a time
             TDT[:, j:j + SOLVE_CHUNK] += U.T @ (dsum[:, None] * U[:, j:j + SOLVE_CHUNK])
-        m, sdw = self._fine_sums(dW)  # m_g = Σ_{i∈g} W'_i t_i
-        U *= sdw[:, None]  # (U is not needed after: no groups × p temporary)
-        m += U
+        # m_g = Σ_{i∈g} W'_i t_i = Z'(W'∘X) + diag(Z'W') U, summed into U itself (U is not
+        # needed after: no groups × p array more)
+        U *= np.bincount(fine, dW, U.shape[0])[:, None]
+        m, _ = self.X.group_sums(dW, fine, U.shape[0], out=U)
         del U
         Q = blocks.p_squared_form(m, sigma)
         H = S + TDT - 0.5 * Q
@@ -613,8 +632,11 @@ class LaplaceProblem:
             _, score, W = self._weights(eta)
             g_b = [sigma[f] * self.zt(score, f) - b[f] for f in range(self.F)]
             g_beta = (score @ self.X)
+            del _, score  # (two n-vectors fewer while the groups × p sums are made)
+            release_free_memory(self._cells)
             A, B = self._cross(W, sigma)
             self.blocks.factor(W, sigma)
+            del W
             Hinv_gb = self.blocks.solve(g_b)
             S = A - self._bhb(B)
             rhs = g_beta - sum(B[f].T @ Hinv_gb[f] for f in range(self.F))

@@ -191,23 +191,33 @@ class XMatrix:
             out = np.triu(out) + np.triu(out, 1).T
         return out
 
-    def group_sums(self, W: FloatArray, fine: IntArray, n_fine: int
-                   ) -> tuple[FloatArray, FloatArray]:
+    def group_sums(self, W: FloatArray, fine: IntArray, n_fine: int, *,
+                   out: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
         """``Z'(W∘X)`` (groups × p) and ``Z'W`` for the groups ``fine``.
 
         ``fine`` must be this matrix's grouping (or any grouping when every column is per
         row). The row-varying columns are summed over rows, column by column (O(n) whatever
-        the number of groups); the group-level ones are ``diag(Z'W) G``.
+        the number of groups); the group-level ones are ``diag(Z'W) G``. With ``out``
+        (groups × p) the sums are added to it, which is returned (no groups × p array more).
         """
         if self.gcols.size and fine is not self.fine:
             raise ValueError("group sums over another grouping than the design's")
-        Bf = np.empty((n_fine, self.p))
+        add = out is not None
+        Bf = np.empty((n_fine, self.p)) if out is None else out
+        wc = np.empty(self.n)
         for j, k in enumerate(self.rcols):
-            col = self.R[:, j]
-            Bf[:, k] = np.bincount(fine, W * col, n_fine)
+            np.multiply(W, self.R[:, j], out=wc)
+            if add:
+                Bf[:, k] += np.bincount(fine, wc, n_fine)
+            else:
+                Bf[:, k] = np.bincount(fine, wc, n_fine)
+        del wc
         wsum: FloatArray = np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64)
         if self.gcols.size:
-            Bf[:, self.gcols] = wsum[:, None] * self.G
+            if add:
+                Bf[:, self.gcols] += wsum[:, None] * self.G
+            else:
+                Bf[:, self.gcols] = wsum[:, None] * self.G
         return Bf, wsum
 
     def cross(self, W: FloatArray, fine: IntArray | None = None, n_fine: int = 0
