@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from socint.errors import ModelError
+from socint.models import xmatrix
 from socint.models.formula import parse_formula
 from socint.models.frame import build_frame
 from socint.models.laplace import LaplaceProblem
-from socint.models.xmatrix import XBuilder, XMatrix
+from socint.models.xmatrix import Indicator, XBuilder, XMatrix
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +133,71 @@ def test_separation_in_an_area_level_column_counts_its_rows() -> None:
     with pytest.raises(ModelError, match=r"every one of the 144 rows with design column "
                                          r"'rural' .* has outcome 0"):
         build_frame(parse_formula("y ~ age + rural + (1 | la/msoa)"), df)
+
+
+def test_coded_categoricals_equal_their_dense_dummies() -> None:
+    """Dummies of categoricals that vary within groups are held by their codes; one that is
+    constant within groups goes to the per-group columns; every product equals the dense."""
+    rng = np.random.default_rng(11)
+    n, nf = 3_000, 40  # (one chunk: the chunking is checked in the next test)
+    fine = np.sort(rng.integers(0, nf, n)).astype(np.int64)
+    fine[:nf] = np.arange(nf)
+    eth = rng.integers(0, 5, n).astype(np.int64)          # varies within groups
+    area_cat = rng.integers(0, 3, nf).astype(np.int64)[fine]  # constant within groups
+    x = rng.normal(size=n)
+    fills = [lambda out: out.fill(1.0), lambda out: np.copyto(out, x),
+             Indicator(eth, 1, 5), Indicator(eth, 3, 5), Indicator(eth, 4, 5),
+             Indicator(area_cat, 2, 3), Indicator(eth, 2, 5)]
+    Xd = np.column_stack([np.ones(n), x, eth == 1, eth == 3, eth == 4, area_cat == 2,
+                          eth == 2]).astype(float)
+    b = XBuilder(np.full((n, len(fills)), np.nan, order="F"), fine, nf)
+    for f in fills:
+        b.add(f)
+    xm = b.build()
+    assert [c.cols.tolist() for c in xm.coded] == [[2, 3, 4, 6]]
+    assert xm.gcols.tolist() == [0, 5] and xm.rcols.tolist() == [1]
+    np.testing.assert_array_equal(xm.toarray(), Xd)
+    for k in range(Xd.shape[1]):
+        np.testing.assert_array_equal(xm[:, k], Xd[:, k])
+    A = xm.standardise(True)
+    Xs = Xd.copy()
+    Xs[:, 1:] = (Xd[:, 1:] - Xd[:, 1:].mean(axis=0)) / Xd[:, 1:].std(axis=0)
+    np.testing.assert_allclose(xm.toarray(), Xs, rtol=1e-12, atol=1e-12)
+    beta = rng.normal(size=Xd.shape[1])
+    np.testing.assert_allclose(Xd @ (A @ beta), Xs @ beta, rtol=1e-11, atol=1e-11)
+    v, r = rng.normal(size=Xs.shape[1]), rng.normal(size=n)
+    np.testing.assert_allclose(xm @ v, Xs @ v, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(r @ xm, r @ Xs, rtol=1e-11, atol=1e-11)
+    D = rng.normal(size=(n, 3))
+    np.testing.assert_allclose(xm.chunk_product(D), Xs.T @ D, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(xm.gram(), Xs.T @ Xs, rtol=1e-11, atol=1e-10)
+    Z = np.zeros((n, nf))
+    Z[np.arange(n), fine] = 1.0
+    for W in (rng.uniform(0.1, 0.3, n), rng.normal(size=n)):
+        A_, Bf, _ = xm.cross(W)
+        np.testing.assert_allclose(A_, Xs.T @ (W[:, None] * Xs), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(Bf, Z.T @ (W[:, None] * Xs), rtol=1e-10, atol=1e-10)
+        start = rng.normal(size=(nf, Xs.shape[1]))
+        out, _ = xm.group_sums(W, fine, nf, out=start.copy())
+        np.testing.assert_allclose(out, start + Z.T @ (W[:, None] * Xs), rtol=1e-10,
+                                   atol=1e-10)
+
+
+def test_coded_row_gram_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunked gather of coded columns (several chunks, a short last one)."""
+    monkeypatch.setattr(xmatrix, "CHUNK", 128)
+    rng = np.random.default_rng(12)
+    n, nf = 1_000, 30
+    fine = rng.integers(0, nf, n).astype(np.int64)
+    fine[:nf] = np.arange(nf)
+    g = rng.integers(0, 4, n).astype(np.int64)
+    x = rng.normal(size=n)
+    b = XBuilder(np.empty((n, 4), order="F"), fine, nf)
+    for f in (lambda out: np.copyto(out, x), Indicator(g, 1, 4), Indicator(g, 2, 4),
+              Indicator(g, 3, 4)):
+        b.add(f)
+    xm = b.build()
+    assert len(xm.coded) == 1
+    Xd = np.column_stack([x, g == 1, g == 2, g == 3]).astype(float)
+    W = rng.uniform(0.1, 0.3, n)
+    np.testing.assert_allclose(xm.row_gram(W), Xd.T @ (W[:, None] * Xd), rtol=1e-11)

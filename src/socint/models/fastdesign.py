@@ -33,6 +33,7 @@ import pandas as pd
 
 from socint.errors import ModelError
 from socint.models.formula import _split_top
+from socint.models.xmatrix import Indicator
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -277,9 +278,6 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
         def fill(out: np.ndarray) -> None:
             if kind == "one":
                 out.fill(1.0)
-            elif kind == "cat":
-                c, i = spec
-                np.equal(levels[c][1], i, out=out, casting="unsafe")
             else:
                 v = num(spec[0].column)
                 if spec[0].power != 1:
@@ -290,7 +288,9 @@ def fast_design(fixed: str, df: pd.DataFrame, keep: np.ndarray) -> tuple[
                 out[:] = v
         return fill
 
-    fills = [filler("one", None)] + [filler(kind, spec) for kind, spec in blocks]
+    fills: list[Callable[[np.ndarray], None]] = [filler("one", None)] + [
+        Indicator(levels[spec[0]][1], spec[1], len(levels[spec[0]][0])) if kind == "cat"
+        else filler(kind, spec) for kind, spec in blocks]
     sample = np.unique(np.concatenate([np.zeros(min(n, 1), dtype=np.int64)]
                                       + [levels[c][2] for c in levels]))
     return pos, fills, tuple(names), term_of, sample, cols

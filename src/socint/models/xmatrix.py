@@ -6,11 +6,18 @@ the intercept, 11 of its 26 columns). Such a column is constant within each grou
 grouping factor (the MSOA), so it is held once per group (``G``: groups × g) instead of once per
 row. Only the columns that vary within groups are held per row (``R``: n × r, column-major).
 
+The dummy columns of a categorical covariate that varies within groups (Model 3's ethnicity
+and NS-SEC) are held the same way, as a lookup: one integer code per row and a small table
+``T`` (levels × columns), ``X[:, kcols] = T[code]`` (:class:`Indicator` marks such a column for
+the builder). Centring and scaling change ``T`` only.
+
 This is what makes a 2.9-million-row fit (100× the published Model 3 survey) fit in memory:
-the row-level design is 15 columns instead of 26 (346 MB instead of 600 MB), and it is never
+of its 26 columns, 11 are held per area and 8 (two categoricals) by their codes, so 7 are
+held per row (161 MB and two 23 MB code arrays instead of 600 MB), and the design is never
 materialised in full (:class:`XBuilder` fills one column at a time). It also saves work: the
-group-level columns enter ``X'WX`` and ``Z'WX`` through the group sums of ``W`` alone
-(:meth:`XMatrix.cross`).
+group-level columns enter ``X'WX`` and ``Z'WX`` through the group sums of ``W`` alone, the
+coded ones through the sums of ``W`` per group and level (:meth:`XMatrix.cross`); the chunked
+products (:meth:`XMatrix.row_gram`) gather the coded columns of each block of rows.
 
 ``XMatrix`` answers the few operations the engine needs — ``X @ v``, ``r @ X``, a column, a
 block of rows, weighted cross-products — and ``toarray()`` gives the dense matrix (for checks
@@ -31,6 +38,42 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 #: Rows per chunk of the chunked products (a chunk of ``X`` and of ``√W∘X`` stay in cache).
 CHUNK = 1 << 14
 
+#: A categorical with at most this many levels is held by its codes (its sums per group and
+#: level are a groups × levels array: 15 MB for 6 levels at 100× Model 3)
+CODED_MAX_LEVELS = 16
+
+
+class Indicator:
+    """A column filler for the dummy of level ``level`` of a categorical with integer
+    ``codes`` (0 to n_levels - 1 per row): :class:`XBuilder` keeps such columns by their codes
+    instead of writing them (unless they are constant within groups)."""
+
+    def __init__(self, codes: IntArray, level: int, n_levels: int) -> None:
+        self.codes, self.level, self.n_levels = codes, level, n_levels
+
+    def __call__(self, out: FloatArray) -> None:
+        np.equal(self.codes, self.level, out=out, casting="unsafe")
+
+
+class Coded:
+    """Columns ``cols`` of ``X`` held as ``T[codes]`` (``T``: levels × len(cols))."""
+
+    def __init__(self, codes: IntArray, T: FloatArray, cols: IntArray) -> None:
+        self.codes, self.T, self.cols = codes, T, cols
+        self.n_levels = int(T.shape[0])
+        self._counts: FloatArray | None = None
+
+    @property
+    def T_cols(self) -> FloatArray:
+        """``T``'s columns as contiguous rows (for gathering one column at a time)."""
+        return np.ascontiguousarray(self.T.T)
+
+    def counts(self) -> FloatArray:
+        """Rows per level."""
+        if self._counts is None:
+            self._counts = np.bincount(self.codes, minlength=self.n_levels).astype(np.float64)
+        return self._counts
+
 
 class XMatrix:
     """``X`` (n × p) as row-varying columns ``R`` and per-group columns ``G``.
@@ -43,21 +86,29 @@ class XMatrix:
     __array_ufunc__ = None  # ``ndarray @ XMatrix`` defers to :meth:`__rmatmul__`
 
     def __init__(self, R: FloatArray, G: FloatArray, rcols: IntArray, gcols: IntArray,
-                 fine: IntArray | None) -> None:
+                 fine: IntArray | None, coded: list[Coded] | None = None) -> None:
         self.R, self.G = R, G
         self.rcols = np.asarray(rcols, dtype=np.int64)
         self.gcols = np.asarray(gcols, dtype=np.int64)
+        self.coded = coded or []
         self.fine = fine
         self.n = int(R.shape[0])
-        self.p = int(self.rcols.size + self.gcols.size)
+        #: the columns that vary within groups, in the order of :meth:`_row_block`
+        self.lcols = np.concatenate([self.rcols] + [c.cols for c in self.coded]).astype(
+            np.int64)
+        self.p = int(self.lcols.size + self.gcols.size)
         if self.gcols.size and fine is None:
             raise ValueError("group-level columns need the rows' groups (`fine`)")
         self.n_fine = int(G.shape[0])
-        self._where = np.empty(self.p, dtype=np.int64)  # column k → its index in R or G
+        self._where = np.empty(self.p, dtype=np.int64)  # column k → its index in R, G or T
         self._where[self.rcols] = np.arange(self.rcols.size)
         self._where[self.gcols] = np.arange(self.gcols.size)
         self._in_g = np.zeros(self.p, dtype=bool)
         self._in_g[self.gcols] = True
+        self._block = np.full(self.p, -1, dtype=np.int64)  # coded column k → its block
+        for b, c in enumerate(self.coded):
+            self._where[c.cols] = np.arange(c.cols.size)
+            self._block[c.cols] = b
 
     # ---- construction ------------------------------------------------------------------
     @classmethod
@@ -93,8 +144,11 @@ class XMatrix:
 
     # ---- access ------------------------------------------------------------------------
     def column(self, k: int) -> FloatArray:
-        """Column ``k`` (a view of ``R``, or gathered from ``G``)."""
+        """Column ``k`` (a view of ``R``, or gathered from ``G`` or a coded table)."""
         j = int(self._where[k])
+        if self._block[k] >= 0:
+            c = self.coded[int(self._block[k])]
+            return np.asarray(c.T[:, j][c.codes])
         if self._in_g[k]:
             assert self.fine is not None
             return np.asarray(self.G[:, j][self.fine])
@@ -114,9 +168,37 @@ class XMatrix:
         """Rows ``lo:hi`` as a dense (hi − lo) × p block."""
         out = np.empty((hi - lo, self.p), order="F")
         out[:, self.rcols] = self.R[lo:hi]
+        for c in self.coded:
+            out[:, c.cols] = c.T[c.codes[lo:hi]]
         if self.gcols.size:
             assert self.fine is not None
             out[:, self.gcols] = self.G[self.fine[lo:hi]]
+        return out
+
+    def _row_block(self, lo: int, hi: int, scale: FloatArray | None = None,
+                   buf: FloatArray | None = None) -> FloatArray:
+        """Rows ``lo:hi`` of the columns that vary within groups (:attr:`lcols` order),
+        times ``scale`` (per row) if given, written into ``buf`` (column-major, at least
+        hi − lo rows) if given; without either and with no coded column, a view of ``R``."""
+        if not self.coded and scale is None:
+            return self.R[lo:hi]
+        m = hi - lo
+        out = (np.empty((m, self.lcols.size), order="F") if buf is None else buf[:m])
+        r = self.rcols.size
+        if scale is None:
+            out[:, :r] = self.R[lo:hi]
+        else:
+            np.multiply(self.R[lo:hi], scale[:, None], out=out[:, :r])
+        for c in self.coded:
+            # one gathered column at a time, straight into the block (no m × k temporary)
+            codes = c.codes[lo:hi]
+            for j in range(c.cols.size):
+                col = c.T_cols[j].take(codes)
+                if scale is None:
+                    out[:, r + j] = col
+                else:
+                    np.multiply(col, scale, out=out[:, r + j])
+            r += c.cols.size
         return out
 
     def toarray(self) -> FloatArray:
@@ -146,6 +228,8 @@ class XMatrix:
     def matvec(self, v: FloatArray) -> FloatArray:
         """``X v``."""
         out: FloatArray = np.asarray(self.R @ v[self.rcols], dtype=np.float64)
+        for c in self.coded:
+            out += (c.T @ v[c.cols])[c.codes]
         if self.gcols.size:
             assert self.fine is not None
             out += (self.G @ v[self.gcols])[self.fine]
@@ -155,6 +239,8 @@ class XMatrix:
         """``X' r`` (i.e. ``r @ X``)."""
         out = np.empty(self.p)
         out[self.rcols] = r @ self.R
+        for c in self.coded:
+            out[c.cols] = np.bincount(c.codes, r, c.n_levels) @ c.T
         if self.gcols.size:
             out[self.gcols] = self.group_sum(r) @ self.G
         return out
@@ -175,17 +261,20 @@ class XMatrix:
         return np.asarray(np.bincount(self.fine, v, self.n_fine), dtype=np.float64)
 
     def row_gram(self, W: FloatArray) -> FloatArray:
-        """``R' diag(W) R`` in row chunks (no n × r temporary); with ``W ≥ 0`` by the
-        symmetric rank-k update of ``√W∘R`` (half the flops of a product)."""
-        r = self.R.shape[1]
+        """``L' diag(W) L`` for the columns ``L`` that vary within groups (:attr:`lcols`), in
+        row chunks (no n × r temporary); with ``W ≥ 0`` by the symmetric rank-k update of
+        ``√W∘L`` (half the flops of a product)."""
+        r = self.lcols.size
         out = np.zeros((r, r))
         sw = np.sqrt(W) if bool(np.all(W >= 0.0)) else None
+        buf = np.empty((min(CHUNK, self.n), r), order="F")  # √W∘L, one chunk at a time
         for lo in range(0, self.n, CHUNK):
             hi = min(lo + CHUNK, self.n)
-            Rc = self.R[lo:hi]
             if sw is not None:
-                out += scipy.linalg.blas.dsyrk(1.0, sw[lo:hi, None] * Rc, trans=1)
+                out += scipy.linalg.blas.dsyrk(1.0, self._row_block(lo, hi, sw[lo:hi], buf),
+                                               trans=1)
             else:
+                Rc = self._row_block(lo, hi)
                 out += Rc.T @ (W[lo:hi, None] * Rc)
         if sw is not None:  # dsyrk filled the upper triangle
             out = np.triu(out) + np.triu(out, 1).T
@@ -197,8 +286,10 @@ class XMatrix:
 
         ``fine`` must be this matrix's grouping (or any grouping when every column is per
         row). The row-varying columns are summed over rows, column by column (O(n) whatever
-        the number of groups); the group-level ones are ``diag(Z'W) G``. With ``out``
-        (groups × p) the sums are added to it, which is returned (no groups × p array more).
+        the number of groups); the group-level ones are ``diag(Z'W) G``; the coded ones
+        ``N T`` with ``N`` the sums of ``W`` per group and level (one pass for all the
+        columns of a categorical). With ``out`` (groups × p) the sums are added to it, which
+        is returned (no groups × p array more).
         """
         if self.gcols.size and fine is not self.fine:
             raise ValueError("group sums over another grouping than the design's")
@@ -211,6 +302,14 @@ class XMatrix:
                 Bf[:, k] += np.bincount(fine, wc, n_fine)
             else:
                 Bf[:, k] = np.bincount(fine, wc, n_fine)
+        for c in self.coded:
+            key = np.multiply(fine, c.n_levels, out=wc.view(np.int64))  # (wc's memory)
+            key += c.codes
+            N = np.bincount(key, W, n_fine * c.n_levels).reshape(n_fine, c.n_levels)
+            if add:
+                Bf[:, c.cols] += N @ c.T
+            else:
+                Bf[:, c.cols] = N @ c.T
         del wc
         wsum: FloatArray = np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64)
         if self.gcols.size:
@@ -231,7 +330,7 @@ class XMatrix:
         if fine is None:
             fine, n_fine = self.fine, self.n_fine
         A = np.empty((self.p, self.p))
-        R, Gc = self.rcols, self.gcols
+        R, Gc = self.lcols, self.gcols
         if fine is None:
             A[np.ix_(R, R)] = self.row_gram(W)
             return A, None, None
@@ -257,7 +356,7 @@ class XMatrix:
         out = np.zeros((self.p, D.shape[1]))
         for lo in range(0, self.n, CHUNK * 4):
             hi = min(lo + CHUNK * 4, self.n)
-            out[self.rcols] += self.R[lo:hi].T @ D[lo:hi].astype(np.float64)
+            out[self.lcols] += self._row_block(lo, hi).T @ D[lo:hi].astype(np.float64)
         if self.gcols.size:
             assert self.fine is not None
             S = np.stack([self.group_sum(np.asarray(D[:, c], dtype=np.float64))
@@ -280,12 +379,16 @@ class XMatrix:
             if has_intercept and k == intercept:
                 continue
             j = int(self._where[k])
-            if self._in_g[k]:
-                x = self.G[:, j]
-                c = float(counts @ x) / self.n if has_intercept else 0.0
+            if self._in_g[k] or self._block[k] >= 0:
+                if self._in_g[k]:
+                    x, w = self.G[:, j], counts
+                else:
+                    cb = self.coded[int(self._block[k])]
+                    x, w = cb.T[:, j], cb.counts()
+                c = float(w @ x) / self.n if has_intercept else 0.0
                 if has_intercept:
                     x -= c
-                sc = float(np.sqrt(float(counts @ (x * x)) / self.n))
+                sc = float(np.sqrt(float(w @ (x * x)) / self.n))
             else:
                 x = self.R[:, j]
                 c = float(x.mean()) if has_intercept else 0.0
@@ -324,14 +427,33 @@ class XBuilder:
         self.rcols: list[int] = []
         self.gcols: list[int] = []
         self.gvals: list[FloatArray] = []
+        #: coded columns per categorical (keyed by its codes array): codes, levels, columns
+        self.coded: dict[int, tuple[IntArray, int, list[int], list[int]]] = {}
+        self._varies: dict[int, bool] = {}
         self.first: IntArray | None = None
         if fine is not None and self.n:
             first = np.empty(n_fine, dtype=np.int64)
             first[fine[::-1]] = np.arange(self.n - 1, -1, -1)  # each group's first row
             self.first = first
 
+    def _codes_vary(self, codes: IntArray) -> bool:
+        """Whether a categorical's codes vary within the groups (checked once per codes)."""
+        key = id(codes)
+        if key not in self._varies:
+            self._varies[key] = not (self.first is not None and self.fine is not None
+                                     and np.array_equal(codes[self.first][self.fine], codes))
+        return self._varies[key]
+
     def add(self, fill: Callable[[FloatArray], None]) -> None:
-        """Add the next column: ``fill(out)`` writes it into ``out`` (length n)."""
+        """Add the next column: ``fill(out)`` writes it into ``out`` (length n); an
+        :class:`Indicator` that varies within groups is kept by its codes, unwritten."""
+        if (isinstance(fill, Indicator) and fill.n_levels <= CODED_MAX_LEVELS
+                and fill.codes.dtype == np.int64 and self._codes_vary(fill.codes)):
+            entry = self.coded.setdefault(id(fill.codes), (fill.codes, fill.n_levels, [], []))
+            entry[2].append(fill.level)
+            entry[3].append(self.k)
+            self.k += 1
+            return
         slot = self.buf[:, len(self.rcols)]
         fill(slot)
         if self.first is not None and self.fine is not None:
@@ -349,8 +471,11 @@ class XBuilder:
         R = self.buf[:, : len(self.rcols)]
         G = (np.column_stack(self.gvals) if self.gvals
              else np.zeros((self.n_fine if self.fine is not None else 0, 0)))
+        coded = [Coded(codes, (np.arange(L)[:, None] == np.array(levels)[None, :]).astype(
+                     np.float64), np.array(cols, dtype=np.int64))
+                 for codes, L, levels, cols in self.coded.values()]
         return XMatrix(R, np.ascontiguousarray(G), np.array(self.rcols, dtype=np.int64),
-                       np.array(self.gcols, dtype=np.int64), self.fine)
+                       np.array(self.gcols, dtype=np.int64), self.fine, coded)
 
 
-__all__ = ["CHUNK", "XBuilder", "XMatrix"]
+__all__ = ["CHUNK", "CODED_MAX_LEVELS", "Coded", "Indicator", "XBuilder", "XMatrix"]
