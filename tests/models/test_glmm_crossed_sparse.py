@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from socint.errors import ModelError
-from socint.models import Control, fit_glmm
+from socint.models import Control, crossed, fit_glmm
 from socint.models.crossed import CrossedBlocks
 from socint.models.formula import parse_formula
 from socint.models.frame import build_frame
@@ -46,14 +46,19 @@ def _dense_H(frame, W, sigma):  # type: ignore[no-untyped-def]
     return np.eye(ZL.shape[1]) + ZL.T @ (W[:, None] * ZL)
 
 
+@pytest.mark.parametrize("dense_c", [True, False], ids=["C dense", "C sparse"])
 @pytest.mark.parametrize("sigma", [(0.5, 0.8, 1.1), (0.0, 0.8, 1.1), (0.7, 0.0, 0.4)])
-def test_crossed_algebra_matches_dense_numpy(sigma: tuple[float, ...]) -> None:
+def test_crossed_algebra_matches_dense_numpy(sigma: tuple[float, ...], dense_c: bool,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # the coupling C is held dense up to DENSE_C_DOUBLES entries, sparse above: both checked
+    monkeypatch.setattr(crossed, "DENSE_C_DOUBLES", 1 << 30 if dense_c else 0)
     frame = build_frame(parse_formula("y ~ x + (1 | a) + (1 | b) + (1 | c)"), _three_crossed())
     assert frame.nesting is None
     rng = np.random.default_rng(0)
     W = rng.uniform(0.05, 0.25, frame.nobs)
     s = np.array(sigma)
     blk = CrossedBlocks(frame.codes, frame.n_groups)
+    assert isinstance(blk._C, np.ndarray) is dense_c
     blk.factor(W, s)
     H = _dense_H(frame, W, s)
     assert blk.logdet() == pytest.approx(np.linalg.slogdet(H)[1], rel=1e-12)

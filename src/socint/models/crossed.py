@@ -41,6 +41,11 @@ MAX_SCHUR = 6000
 #: Doubles per row chunk of the dense ``M S⁻¹`` product (memory bound of the selected inverse).
 _CHUNK_DOUBLES = 1 << 22
 
+#: Up to this many entries (q₁ × r) the coupling ``C`` is held dense: its products are then one
+#: BLAS call each instead of scipy.sparse's per-call overhead (~0.1 ms per matrix built), which
+#: dominated small crossed fits (3,000 pupils in 40 schools × 30 areas: 36 factorisations).
+DENSE_C_DOUBLES = 1 << 18
+
 
 @dataclass
 class CrossedBlocks:
@@ -80,7 +85,9 @@ class CrossedBlocks:
         self._indptr = np.concatenate([[0], np.cumsum(np.bincount(self._rows, minlength=q1))])
         self._d = np.ones(q1)
         self._cdata = np.zeros(self._nnz)
-        self._C = scipy.sparse.csr_matrix((q1, self.r))
+        self._dense_c = q1 * self.r <= DENSE_C_DOUBLES
+        self._C: FloatArray | scipy.sparse.csr_matrix = (
+            np.zeros((q1, self.r)) if self._dense_c else scipy.sparse.csr_matrix((q1, self.r)))
         self._chol: tuple[FloatArray, bool] | None = None
         self._sel: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
@@ -94,7 +101,13 @@ class CrossedBlocks:
         for k, f in enumerate(self._rest):
             data += np.bincount(self._pos[k], W, self._nnz) * (sb * float(sigma[f]))
         self._cdata = data
-        self._C = scipy.sparse.csr_matrix((data, self._cols, self._indptr), shape=(q1, self.r))
+        if self._dense_c:
+            C = np.zeros((q1, self.r))
+            C[self._rows, self._cols] = data
+            self._C = C
+        else:
+            self._C = scipy.sparse.csr_matrix((data, self._cols, self._indptr),
+                                              shape=(q1, self.r))
         R = np.eye(self.r)
         for a, f in enumerate(self._rest):
             for b in range(a, len(self._rest)):
@@ -107,8 +120,15 @@ class CrossedBlocks:
                 R[sf, sg] += blk
                 if a != b:
                     R[sg, sf] += blk.T
-        Ct = self._C.T.tocsr()
-        S = R - np.asarray((Ct @ scipy.sparse.diags(1.0 / self._d) @ self._C).toarray())
+        # CᵀD⁻¹C = (D^-½ C)ᵀ(D^-½ C): one product
+        if self._dense_c:
+            Cs = self._C / np.sqrt(self._d)[:, None]
+            S = R - Cs.T @ Cs
+        else:
+            Cs = scipy.sparse.csr_matrix(
+                (data / np.sqrt(self._d)[self._rows], self._cols, self._indptr),
+                shape=(q1, self.r))
+            S = R - np.asarray((Cs.T @ Cs).toarray())
         self._chol = scipy.linalg.cho_factor(S, lower=True)
         self._sel = None
 
@@ -140,7 +160,9 @@ class CrossedBlocks:
             assert self._chol is not None
             Sinv = scipy.linalg.cho_solve(self._chol, np.eye(self.r))
             mdata = self._cdata / self._d[self._rows]
-            M = scipy.sparse.csr_matrix((mdata, self._cols, self._indptr), shape=self._C.shape)
+            M = (self._C / self._d[:, None] if self._dense_c else
+                 scipy.sparse.csr_matrix((mdata, self._cols, self._indptr),
+                                         shape=self._C.shape))
             q1 = self._d.size
             off_pat = np.empty(self._nnz)
             step = max(1, _CHUNK_DOUBLES // max(self.r, 1))
