@@ -61,12 +61,19 @@ DUMMIES = {
 }
 
 
-def _rss_mb() -> float:
-    """This process's resident memory now (Linux ``/proc``; NaN elsewhere)."""
+def _status_mb(field: str, pid: int | str = "self") -> float:
+    """A memory field of a live process's ``/proc/<pid>/status`` in MB (Linux; NaN
+    elsewhere): ``VmRSS`` (resident now) or ``VmHWM`` (its own peak).
+
+    A child's peak is read as ``VmHWM``, not as its ``ru_maxrss``: Linux carries the parent's
+    peak over into a child's ``ru_maxrss`` at ``exec`` (measured: a child sleeping 0.5 s
+    reported 1,171 MB when spawned by a parent holding 1.2 GB), and this script holds the
+    simulated data when it spawns the tools.
+    """
     try:
-        with open("/proc/self/status") as f:
+        with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -79,7 +86,7 @@ def _worker_socint(csv: str, repeats: int) -> dict[str, Any]:
     from socint.models import MODEL3_FORMULA, canonical_term_name, fit_glmm
 
     df = pd.read_csv(csv)
-    data_mb = _rss_mb()
+    data_mb = _status_mb("VmRSS")
     secs, cpu = [], []
     for _ in range(repeats):
         t, c = time.perf_counter(), time.process_time()
@@ -307,24 +314,6 @@ def _worker_glmm(csv: str, repeats: int) -> dict[str, Any]:
             "converged": bool(f.converged), "fixef": fixef}
 
 
-def _hwm_mb(pid: int) -> float:
-    """A live process's own peak resident memory (``VmHWM``, Linux ``/proc``; NaN elsewhere).
-
-    Not ``ru_maxrss`` of the child: Linux carries the parent's peak over into a child's
-    ``ru_maxrss`` at ``exec`` (measured: a child sleeping 0.5 s reported 1,171 MB when spawned
-    by a parent holding 1.2 GB), and this script holds the simulated data when it spawns the
-    tools.
-    """
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
 def _run_child(cmd: list[str], out: Path, timeout: float) -> dict[str, Any]:
     """Run one tool in a child process; return its JSON plus its peak RSS, or an error."""
     t = time.perf_counter()
@@ -332,9 +321,9 @@ def _run_child(cmd: list[str], out: Path, timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
         while True:
-            hwm = _hwm_mb(proc.pid)  # (a high-water mark: a later read never misses a peak)
-            if hwm == hwm:
-                peak = hwm if peak != peak else max(peak, hwm)
+            hwm = _status_mb("VmHWM", proc.pid)  # a high-water mark: the last read is the max
+            if hwm == hwm:  # (NaN once the child has exited)
+                peak = hwm
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -452,14 +441,14 @@ def main() -> None:
         if a.worker.startswith("small:"):
             _, tools, case = a.worker.split(":")
             res = _worker_small(a.csv, a.repeats, tools.split(","), case)
-            res["vmhwm_mb"] = _hwm_mb(os.getpid())
+            res["vmhwm_mb"] = _status_mb("VmHWM")
             Path(a.out).write_text(json.dumps(res))
             return
         if a.worker.startswith("socint") and "crossed" in Path(a.csv).name:
             res = _worker_crossed(a.csv, a.repeats, dense=a.worker == "socint-dense")
         else:
             res = (_worker_socint if a.worker == "socint" else _worker_glmm)(a.csv, a.repeats)
-        res["vmhwm_mb"] = _hwm_mb(os.getpid())
+        res["vmhwm_mb"] = _status_mb("VmHWM")
         Path(a.out).write_text(json.dumps(res))
         return
     if a.crossed:

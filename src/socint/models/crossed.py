@@ -86,8 +86,7 @@ class CrossedBlocks:
         self._d = np.ones(q1)
         self._cdata = np.zeros(self._nnz)
         self._dense_c = q1 * self.r <= DENSE_C_DOUBLES
-        self._C: FloatArray | scipy.sparse.csr_matrix = (
-            np.zeros((q1, self.r)) if self._dense_c else scipy.sparse.csr_matrix((q1, self.r)))
+        self._C = self._coupling(self._cdata)
         self._chol: tuple[FloatArray, bool] | None = None
         self._sel: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
@@ -101,13 +100,7 @@ class CrossedBlocks:
         for k, f in enumerate(self._rest):
             data += np.bincount(self._pos[k], W, self._nnz) * (sb * float(sigma[f]))
         self._cdata = data
-        if self._dense_c:
-            C = np.zeros((q1, self.r))
-            C[self._rows, self._cols] = data
-            self._C = C
-        else:
-            self._C = scipy.sparse.csr_matrix((data, self._cols, self._indptr),
-                                              shape=(q1, self.r))
+        self._C = self._coupling(data)
         R = np.eye(self.r)
         for a, f in enumerate(self._rest):
             for b in range(a, len(self._rest)):
@@ -121,16 +114,21 @@ class CrossedBlocks:
                 if a != b:
                     R[sg, sf] += blk.T
         # CᵀD⁻¹C = (D^-½ C)ᵀ(D^-½ C): one product
-        if self._dense_c:
-            Cs = self._C / np.sqrt(self._d)[:, None]
-            S = R - Cs.T @ Cs
-        else:
-            Cs = scipy.sparse.csr_matrix(
-                (data / np.sqrt(self._d)[self._rows], self._cols, self._indptr),
-                shape=(q1, self.r))
-            S = R - np.asarray((Cs.T @ Cs).toarray())
+        Cs = self._coupling(data / np.sqrt(self._d)[self._rows])
+        CtC = Cs.T @ Cs
+        S = R - (CtC if isinstance(CtC, np.ndarray) else CtC.toarray())
         self._chol = scipy.linalg.cho_factor(S, lower=True)
         self._sel = None
+
+    def _coupling(self, data: FloatArray) -> FloatArray | scipy.sparse.csr_matrix:
+        """A q₁ × r matrix with the pattern of ``C`` and values ``data`` (CSR order): dense
+        up to :data:`DENSE_C_DOUBLES` entries, CSR above."""
+        shape = (self.n_groups[self._big], self.r)
+        if self._dense_c:
+            out = np.zeros(shape)
+            out[self._rows, self._cols] = data
+            return out
+        return scipy.sparse.csr_matrix((data, self._cols, self._indptr), shape=shape)
 
     def logdet(self) -> float:
         """``log |H| = Σ log d + log |S|`` of the last factorisation."""
@@ -160,9 +158,7 @@ class CrossedBlocks:
             assert self._chol is not None
             Sinv = scipy.linalg.cho_solve(self._chol, np.eye(self.r))
             mdata = self._cdata / self._d[self._rows]
-            M = (self._C / self._d[:, None] if self._dense_c else
-                 scipy.sparse.csr_matrix((mdata, self._cols, self._indptr),
-                                         shape=self._C.shape))
+            M = self._coupling(mdata)
             q1 = self._d.size
             off_pat = np.empty(self._nnz)
             step = max(1, _CHUNK_DOUBLES // max(self.r, 1))

@@ -469,9 +469,11 @@ def build_frame(
             hint="check the missing-value coding of the model's columns",
         )
     full = pos.size == len(df)
-    # (no copy of the whole outcome, unless it is a view of the caller's data)
-    y = succ_a[pos] if not full else succ_a if succ_a.flags.owndata else succ_a.copy()
-    f_arr = fail_a if full else fail_a[pos]
+    if not full:
+        y, f_arr = succ_a[pos], fail_a[pos]
+    else:  # (no copy of the whole outcome, unless it is a view of the caller's data)
+        y = succ_a if succ_a.flags.owndata else succ_a.copy()
+        f_arr = fail_a
     trials = y + f_arr
     bad_n = (y < 0) | (f_arr < 0) | (trials <= 0) | (np.abs(y - np.round(y)) > 1e-8)
     if bad_n.any():

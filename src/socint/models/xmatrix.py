@@ -293,30 +293,29 @@ class XMatrix:
         """
         if self.gcols.size and fine is not self.fine:
             raise ValueError("group sums over another grouping than the design's")
-        add = out is not None
         Bf = np.empty((n_fine, self.p)) if out is None else out
+
+        def store(cols: Any, val: np.ndarray) -> None:
+            # (assigned into a fresh array: adding into np.zeros costs a second page fault
+            # per page, +22 ms per call at 100× Model 3)
+            if out is None:
+                Bf[:, cols] = val
+            else:
+                Bf[:, cols] += val
+
         wc = np.empty(self.n)
         for j, k in enumerate(self.rcols):
             np.multiply(W, self.R[:, j], out=wc)
-            if add:
-                Bf[:, k] += np.bincount(fine, wc, n_fine)
-            else:
-                Bf[:, k] = np.bincount(fine, wc, n_fine)
+            store(k, np.bincount(fine, wc, n_fine))
         for c in self.coded:
             key = np.multiply(fine, c.n_levels, out=wc.view(np.int64))  # (wc's memory)
             key += c.codes
             N = np.bincount(key, W, n_fine * c.n_levels).reshape(n_fine, c.n_levels)
-            if add:
-                Bf[:, c.cols] += N @ c.T
-            else:
-                Bf[:, c.cols] = N @ c.T
+            store(c.cols, N @ c.T)
         del wc
         wsum: FloatArray = np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64)
         if self.gcols.size:
-            if add:
-                Bf[:, self.gcols] += wsum[:, None] * self.G
-            else:
-                Bf[:, self.gcols] = wsum[:, None] * self.G
+            store(self.gcols, wsum[:, None] * self.G)
         return Bf, wsum
 
     def cross(self, W: FloatArray, fine: IntArray | None = None, n_fine: int = 0
