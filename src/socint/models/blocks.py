@@ -75,12 +75,14 @@ class NestedBlocks:
                          for t in range(L - 1)]
         sg = [float(sigma[f]) for f in order]
         Hd = [1.0 + sg[lv] ** 2 * ws[lv] for lv in range(L)]
-        Ho = [
-            np.column_stack([sg[lv] * sg[lv + 1 + t] * ws[lv] for t in range(L - lv - 1)])
-            if lv < L - 1
-            else np.empty((ws[lv].size, 0))
-            for lv in range(L)
-        ]
+        Ho: list[FloatArray] = []
+        for lv in range(L):
+            # the off-diagonal entries with each ancestor, filled column by column
+            # (np.column_stack of the products costs an extra copy and ~3 µs per call)
+            c = np.empty((ws[lv].size, L - lv - 1))
+            for t in range(L - lv - 1):
+                np.multiply(ws[lv], sg[lv] * sg[lv + 1 + t], out=c[:, t])
+            Ho.append(c)
         for lv in range(L):
             d, c = Hd[lv], Ho[lv]
             A = c.shape[1]
@@ -92,8 +94,8 @@ class NestedBlocks:
                         Hd[up] = Hd[up] - upd
                     else:
                         Ho[up][:, s - t - 1] -= upd
-        self._d = [np.asarray(d, dtype=np.float64) for d in Hd]
-        self._c = [np.asarray(c, dtype=np.float64) for c in Ho]
+        self._d = [np.asarray(d, dtype=np.float64) for d in Hd]  # (no copy: typing)
+        self._c = Ho
         self._aggc = {}
 
     def _sum_up(self, lv: int, t: int, z: FloatArray) -> FloatArray:

@@ -343,7 +343,8 @@ def fit_glmm(formula: str, data: pd.DataFrame, *, weights: FloatArray | str | No
             # θ = 1), β from one joint PIRLS there, itself started at the intercept-only
             # logit (a GLM start first would cost as many passes as it saves)
             sigma0 = np.full(problem.F, 0.5)
-            beta0, _ = problem.pirls_joint(sigma0, intercept_start(problem), tol=START_TOL)
+            beta0, _ = problem.pirls_joint(sigma0, intercept_start(problem), tol=START_TOL,
+                                           need_value=False)
             # the start's last Schur complement (at β0, σ0 and the start's joint modes) serves
             # as the first Newton matrix's β-block
             opt = fit_laplace(problem, beta0, sigma0, control, schur=problem.last_schur)

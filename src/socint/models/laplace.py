@@ -618,11 +618,13 @@ class LaplaceProblem:
 
     # ---- nAGQ = 0 ----------------------------------------------------------------------
     def pirls_joint(self, sigma: FloatArray, beta0: FloatArray, *, tol: float = 1e-9,
-                    maxit: int = 60) -> tuple[FloatArray, float]:
+                    maxit: int = 60, need_value: bool = True) -> tuple[FloatArray, float]:
         """Joint modes of ``(β, b)`` at fixed ``σ`` and the nAGQ=0 objective.
 
         This is glmer's ``nAGQ = 0`` deviance: β is absorbed into the penalised iteratively
         reweighted least squares instead of being integrated over the Laplace approximation.
+        Without ``need_value`` (a start for the Laplace fit) the objective is not computed
+        (NaN), which saves a factorisation at the joint modes.
         """
         beta = beta0.copy()
         b = [x.copy() for x in self.b]
@@ -665,6 +667,8 @@ class LaplaceProblem:
         else:
             raise ConvergenceError(f"nAGQ=0 iterations did not converge in {maxit} steps")
         self.b = b
+        if not need_value:
+            return beta, float("nan")
         self.factor_ld(eta, sigma)
         value = obj + 0.5 * self.blocks_ld.logdet() - self.const
         return beta, value
