@@ -279,3 +279,22 @@ def test_binomial_deviance_is_stable_at_extreme_linear_predictors() -> None:
             assert np.all(np.isfinite(got))
             np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
             assert prob.nll_sum(eta) == pytest.approx(float(want.sum()), rel=1e-14, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [57, 4001])  # below and above links.SMALL_LOGISTIC
+def test_logistic_matches_expit_to_rounding_level(n: int) -> None:
+    """``links.logistic`` (½ + ½ tanh(x/2) on long arrays) against scipy's ``expit`` on
+    [−40, 40]: absolute error at rounding level, and the binomial weights μ(1 − μ) within
+    1e-11 relative where |x| < 10; ``out`` is written in place."""
+    from socint.models.links import SMALL_LOGISTIC, logistic
+
+    assert 57 < SMALL_LOGISTIC < 4001
+    x = np.linspace(-40.0, 40.0, n)
+    out = np.empty(n)
+    p = logistic(x, out=out)
+    assert p is out
+    ref = expit(x)
+    assert np.max(np.abs(p - ref)) <= 3e-16
+    mid = np.abs(x) < 10
+    np.testing.assert_allclose((p * (1 - p))[mid], (ref * (1 - ref))[mid], rtol=1e-11)
+    assert np.all((p >= 0) & (p <= 1))

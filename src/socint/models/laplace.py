@@ -38,7 +38,13 @@ from socint.errors import ConvergenceError, ModelError
 from socint.models.blocks import SOLVE_CHUNK, Blocks, DenseBlocks, NestedBlocks
 from socint.models.crossed import MAX_SCHUR, CrossedBlocks
 from socint.models.frame import FloatArray, IntArray, ModelFrame
-from socint.models.links import INFORMATION, LINKS, probit_derivatives, probit_expected
+from socint.models.links import (
+    INFORMATION,
+    LINKS,
+    logistic,
+    probit_derivatives,
+    probit_expected,
+)
 from socint.models.memory import release_free_memory
 
 #: Largest number of random effects for the dense path (``Control(dense=True)``): O(q³).
@@ -189,11 +195,11 @@ class LaplaceProblem:
 
     @staticmethod
     def _neg_softplus(eta: FloatArray) -> FloatArray:
-        """``−softplus(η) = −log(1 + e^η) = log expit(|η|) − max(η, 0)``: one ``expit`` and
+        """``−softplus(η) = −log(1 + e^η) = log expit(|η|) − max(η, 0)``: one logistic and
         one ``log`` (of a value in [½, 1], so finite for any ``η``), about half the cost of
         ``logaddexp``, whose ``log1p`` is slow; the absolute error stays at rounding level."""
         t = np.abs(eta)
-        expit(t, out=t)
+        logistic(t, out=t)
         np.log(t, out=t)
         t -= np.maximum(eta, 0.0)
         return t
@@ -223,7 +229,7 @@ class LaplaceProblem:
         ``log|H|``), per observation."""
         if self.link == "probit":
             return probit_derivatives(eta, self.wy, self.wm)
-        p = expit(eta)
+        p = logistic(eta)
         score = self.wm * p if self._wm_not_one else p.copy()
         np.subtract(self.wy, score, out=score)
         q = np.subtract(1.0, p)
@@ -512,7 +518,7 @@ class LaplaceProblem:
         eta = self._xbeta(beta) + self.zlam(self.b, sigma)
         dW, _, W = self._weights(eta)
         del _
-        pr = expit(eta, out=eta)
+        pr = logistic(eta, out=eta)
         W2 = np.subtract(1.0, pr)
         W2 *= pr
         W2 *= -6.0

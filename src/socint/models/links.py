@@ -11,15 +11,39 @@ J. Stat. Softw. 67(1), section 5).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_ndtr
+from scipy.special import expit, log_ndtr
 
 from socint.models.frame import FloatArray
 
 #: Supported links of the binomial family.
 LINKS = ("logit", "probit")
 
+#: Arrays shorter than this take scipy's ``expit`` in :func:`logistic` (measured crossover
+#: 512 values: 2.7 µs either way; at 56 values 0.5 µs against 1.8 µs).
+SMALL_LOGISTIC = 512
+
 #: Information used in ``log|H|`` for the probit: "observed" (glmmTMB) or "expected" (glmer).
 INFORMATION = ("observed", "expected")
+
+
+def logistic(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """The logistic function ``1/(1 + e^−x)`` as ``½ + ½ tanh(x/2)`` (into ``out`` if given).
+
+    numpy's vectorised ``tanh`` makes this ~2× faster than ``scipy.special.expit`` (measured
+    5 vs 9.6 µs for 2,000 values, 46 vs 135 µs for 28,822), and the logit GLMM evaluates it
+    at every inner iteration. Its absolute error is at rounding level (≤ 2.3e-16 on [−40, 40]),
+    so a probability below ~1e-16 loses its relative accuracy (the weights ``μ(1 − μ)`` stay
+    within 5e-12 relative for |x| < 10 and 6e-8 for |x| < 20): immaterial for sums of weights
+    and scores, and finer than lme4, which clamps ``μ`` at ``DBL_EPSILON`` beyond |η| = 30.
+    Below :data:`SMALL_LOGISTIC` values ``expit`` itself is used.
+    """
+    if x.size < SMALL_LOGISTIC:  # (four calls cost more than scipy's one on short arrays)
+        return np.asarray(expit(x, out=out), dtype=np.float64)
+    t = np.multiply(x, 0.5, out=out)
+    np.tanh(t, out=t)
+    t *= 0.5
+    t += 0.5
+    return t
 
 
 def _mills(eta: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -66,4 +90,4 @@ def probit_expected(eta: FloatArray, wm: FloatArray) -> tuple[FloatArray, FloatA
     return WE * (lam0 - lam1 - 2.0 * eta), WE
 
 
-__all__ = ["INFORMATION", "LINKS", "probit_derivatives", "probit_expected"]
+__all__ = ["INFORMATION", "LINKS", "logistic", "probit_derivatives", "probit_expected"]
