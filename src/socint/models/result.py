@@ -28,6 +28,10 @@ LOGISTIC_VARIANCE = math.pi**2 / 3
 #: Level-1 variance on the latent scale of the probit link (a standard normal error).
 PROBIT_VARIANCE = 1.0
 
+#: The correlations of a model without random slopes, copied into each result (a copy costs
+#: half of building an empty Series)
+_NO_CORRELATIONS = pd.Series(dtype=float)
+
 
 @dataclass(frozen=True)
 class GlmmResult:
@@ -87,8 +91,8 @@ class GlmmResult:
     weighted: bool = False
     link: str = "logit"
     vcov_model: pd.DataFrame | None = None
-    correlations: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
-    correlations_se: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    correlations: pd.Series = field(default_factory=lambda: _NO_CORRELATIONS.copy())
+    correlations_se: pd.Series = field(default_factory=lambda: _NO_CORRELATIONS.copy())
     _spec: Any = field(default=None, repr=False)
     _data: pd.DataFrame | None = field(default=None, repr=False)
 
