@@ -16,6 +16,16 @@ from socint.models.laplace import LaplaceProblem
 from socint.models.xmatrix import Indicator, XBuilder, XMatrix
 
 
+@pytest.fixture(autouse=True, params=["split storage", "dense copy"])
+def _storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here runs on both product paths: the split storage (R, G and coded
+    blocks; no dense copy) and the dense copy a small design keeps (``DENSE_CELLS``)."""
+    if request.param == "split storage":
+        monkeypatch.setattr(xmatrix, "DENSE_CELLS", 0)
+    else:
+        monkeypatch.setattr(xmatrix, "DENSE_CELLS", 1 << 22)
+
+
 @pytest.fixture(scope="module")
 def dense() -> tuple[np.ndarray, np.ndarray, int]:
     """X with an intercept, two area-level columns and three row-level ones; the groups."""

@@ -42,6 +42,12 @@ CHUNK = 1 << 14
 #: level are a groups × levels array: 15 MB for 6 levels at 100× Model 3)
 CODED_MAX_LEVELS = 16
 
+#: A design of at most this many cells (512 KB) also keeps its dense copy, and the products
+#: use it: on small data numpy's per-call cost dominates, and one BLAS call beats the split
+#: storage's several (2,000 × 2: ``X v`` 1.9 vs 9.0 µs, ``r X`` 1.4 vs 7.4 µs, ``X'WX`` with
+#: ``Z'WX`` 19 vs 52 µs)
+DENSE_CELLS = 1 << 16
+
 
 class Indicator:
     """A column filler for the dummy of level ``level`` of a categorical with integer
@@ -109,6 +115,16 @@ class XMatrix:
         for b, c in enumerate(self.coded):
             self._where[c.cols] = np.arange(c.cols.size)
             self._block[c.cols] = b
+        self._dense: FloatArray | None = None
+
+    def _small(self) -> FloatArray | None:
+        """The dense copy of a design of at most :data:`DENSE_CELLS` cells (made on first
+        use, dropped when the columns change), else None."""
+        if self.n * self.p > DENSE_CELLS:
+            return None
+        if self._dense is None:
+            self._dense = self.rows(0, self.n)
+        return self._dense
 
     # ---- construction ------------------------------------------------------------------
     @classmethod
@@ -145,6 +161,9 @@ class XMatrix:
     # ---- access ------------------------------------------------------------------------
     def column(self, k: int) -> FloatArray:
         """Column ``k`` (a view of ``R``, or gathered from ``G`` or a coded table)."""
+        d = self._small()
+        if d is not None:
+            return np.asarray(d[:, k])
         j = int(self._where[k])
         if self._block[k] >= 0:
             c = self.coded[int(self._block[k])]
@@ -227,6 +246,9 @@ class XMatrix:
     # ---- products ----------------------------------------------------------------------
     def matvec(self, v: FloatArray) -> FloatArray:
         """``X v``."""
+        d = self._small()
+        if d is not None:
+            return np.asarray(d @ v, dtype=np.float64)
         out: FloatArray = np.asarray(self.R @ v[self.rcols], dtype=np.float64)
         for c in self.coded:
             out += (c.T @ v[c.cols])[c.codes]
@@ -237,6 +259,9 @@ class XMatrix:
 
     def rmatvec(self, r: FloatArray) -> FloatArray:
         """``X' r`` (i.e. ``r @ X``)."""
+        d = self._small()
+        if d is not None:
+            return np.asarray(r @ d, dtype=np.float64)
         out = np.empty(self.p)
         out[self.rcols] = r @ self.R
         for c in self.coded:
@@ -303,6 +328,12 @@ class XMatrix:
             else:
                 Bf[:, cols] += val
 
+        d = self._small()
+        if d is not None:  # a small design: every column from its dense copy
+            WX = d * W[:, None]
+            for k in range(self.p):
+                store(k, np.bincount(fine, WX[:, k], n_fine))
+            return Bf, np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64)
         wc = np.empty(self.n)
         for j, k in enumerate(self.rcols):
             np.multiply(W, self.R[:, j], out=wc)
@@ -328,6 +359,15 @@ class XMatrix:
         """
         if fine is None:
             fine, n_fine = self.fine, self.n_fine
+        d = self._small()
+        if d is not None:  # a small design: one product (made exactly symmetric)
+            A = d.T @ (d * W[:, None])
+            A += A.T
+            A *= 0.5
+            if fine is None:
+                return A, None, None
+            Bs, ws = self.group_sums(W, fine, n_fine)
+            return A, Bs, ws
         A = np.empty((self.p, self.p))
         R, Gc = self.lcols, self.gcols
         if fine is None:
@@ -352,6 +392,9 @@ class XMatrix:
 
     def chunk_product(self, D: np.ndarray) -> FloatArray:
         """``X'D`` for an n × k matrix ``D`` (any float type), in row chunks (float64)."""
+        d = self._small()
+        if d is not None:
+            return np.asarray(d.T @ np.asarray(D, dtype=np.float64))
         out = np.zeros((self.p, D.shape[1]))
         for lo in range(0, self.n, CHUNK * 4):
             hi = min(lo + CHUNK * 4, self.n)
@@ -371,6 +414,7 @@ class XMatrix:
         A column is centred in place first, so its mean square is the variance; a group-level
         column's mean and variance over rows are the group-size-weighted ones of its values.
         """
+        self._dense = None  # (the columns change)
         A = np.eye(self.p)
         counts = (np.bincount(self.fine, minlength=self.n_fine).astype(np.float64)
                   if self.fine is not None and self.gcols.size else np.zeros(0))
