@@ -166,6 +166,8 @@ class LaplaceProblem:
     # ---- helpers -----------------------------------------------------------------------
     def zlam(self, b: list[FloatArray], sigma: FloatArray) -> FloatArray:
         """``ZΛb`` (length n)."""
+        if self.F == 1:  # (one gather, no accumulator)
+            return np.multiply(b[0], sigma[0])[self.codes[0]]
         if self._fine is not None:
             u = np.zeros(self.n_groups[self._fine_f])
             for f in range(self.F):
