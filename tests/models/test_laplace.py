@@ -303,3 +303,25 @@ def test_logistic_matches_expit_to_rounding_level(n: int) -> None:
     mid = np.abs(x) < 10
     np.testing.assert_allclose((p * (1 - p))[mid], (ref * (1 - ref))[mid], rtol=1e-11)
     assert np.all((p >= 0) & (p <= 1))
+
+
+def test_bfgs_update_satisfies_the_secant_equation() -> None:
+    """The Newton phase's secant update (``optimize.bfgs_update``) against its defining
+    properties, for steps on a quadratic with Hessian ``A`` (gradient change ``y = A s``):
+    ``H₊s = y``, symmetric, positive definite; a step with no positive curvature leaves ``H``
+    unchanged."""
+    from socint.models.optimize import bfgs_update
+
+    rng = np.random.default_rng(11)
+    Q = rng.normal(size=(4, 4))
+    A = Q @ Q.T + 4 * np.eye(4)
+    H = np.eye(4)
+    for _ in range(6):
+        s = rng.normal(size=4)
+        y = A @ s  # the gradient change of the quadratic ½x'Ax along s
+        H = bfgs_update(H, s, y)
+        np.testing.assert_allclose(H @ s, y, rtol=1e-12)
+        np.testing.assert_allclose(H, H.T, atol=1e-12)
+        assert np.linalg.eigvalsh(H).min() > 0
+    s = rng.normal(size=4)
+    assert bfgs_update(H, s, -H @ s) is H  # negative curvature: skipped

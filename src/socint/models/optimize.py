@@ -286,6 +286,19 @@ REFRESH_STEP = 0.1
 NEWTON_TOL = 1e-4
 
 
+def bfgs_update(H: FloatArray, s: FloatArray, y: FloatArray) -> FloatArray:
+    """The BFGS update of a Hessian approximation ``H`` for a step ``s`` and the change ``y``
+    of the gradient along it: ``H + yy'/y's − Hss'H/s'Hs`` (Nocedal & Wright 2006, eq. 6.19),
+    which satisfies the secant equation ``H₊s = y``. A positive definite ``H`` stays so; the
+    update is skipped (``H`` returned) unless the curvature ``s'y`` is positive."""
+    sy = float(s @ y)
+    Hs = H @ s
+    sHs = float(s @ Hs)
+    if not (sHs > 0 and sy > 1e-12 * sHs):
+        return H
+    return np.asarray(H + np.outer(y, y) / sy - np.outer(Hs, Hs) / sHs)
+
+
 def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
                    tol: float = NEWTON_TOL,
                    schur: FloatArray | None = None
@@ -343,16 +356,8 @@ def newton_refresh(problem: LaplaceProblem, x: FloatArray, maxit: int = 50,
         else:
             st = problem.evaluate(x[:p], x[p:])
             return x, n + 1, False, st
-        if last <= REFRESH_STEP:
-            # the kept matrix gets the BFGS secant update of the step taken (no evaluation;
-            # skipped unless the curvature s'y is positive, which keeps it positive definite)
-            sv = xn - x
-            yv = stn.grad - st.grad
-            sy = float(sv @ yv)
-            Hs = H @ sv
-            sHs = float(sv @ Hs)
-            if sy > 1e-12 * max(sHs, 1e-300) and sHs > 0:
-                H = H + np.outer(yv, yv) / sy - np.outer(Hs, Hs) / sHs
+        if last <= REFRESH_STEP:  # the kept matrix learns from the step taken
+            H = bfgs_update(H, xn - x, stn.grad - st.grad)
         x, st = xn, stn
     return x, n, False, st
 
@@ -459,6 +464,6 @@ def fit_laplace(problem: LaplaceProblem, beta0: FloatArray, sigma0: FloatArray,
 
 
 __all__ = [
-    "Control", "Optimum", "approx_hessian", "exact_hessian", "fit_laplace", "fit_nagq0",
-    "glm_start", "hessian_fd", "intercept_start", "newton_refresh",
+    "Control", "Optimum", "approx_hessian", "bfgs_update", "exact_hessian", "fit_laplace",
+    "fit_nagq0", "glm_start", "hessian_fd", "intercept_start", "newton_refresh",
 ]
