@@ -117,6 +117,11 @@ class XMatrix:
             self._block[c.cols] = b
         self._dense: FloatArray | None = None
 
+    def _check_grouping(self, fine: IntArray) -> None:
+        """Group sums of the group-level columns exist only over this design's grouping."""
+        if self.gcols.size and fine is not self.fine:
+            raise ValueError("group sums over another grouping than the design's")
+
     def _small(self) -> FloatArray | None:
         """The dense copy of a design of at most :data:`DENSE_CELLS` cells (made on first
         use, dropped when the columns change), else None."""
@@ -316,8 +321,7 @@ class XMatrix:
         columns of a categorical). With ``out`` (groups × p) the sums are added to it, which
         is returned (no groups × p array more).
         """
-        if self.gcols.size and fine is not self.fine:
-            raise ValueError("group sums over another grouping than the design's")
+        self._check_grouping(fine)
         Bf = np.empty((n_fine, self.p)) if out is None else out
 
         def store(cols: Any, val: np.ndarray) -> None:
@@ -330,9 +334,7 @@ class XMatrix:
 
         d = self._small()
         if d is not None:  # a small design: every column from its dense copy
-            WX = d * W[:, None]
-            for k in range(self.p):
-                store(k, np.bincount(fine, WX[:, k], n_fine))
+            store(slice(None), _column_group_sums(d * W[:, None], fine, n_fine))
             return Bf, np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64)
         wc = np.empty(self.n)
         for j, k in enumerate(self.rcols):
@@ -360,14 +362,16 @@ class XMatrix:
         if fine is None:
             fine, n_fine = self.fine, self.n_fine
         d = self._small()
-        if d is not None:  # a small design: one product (made exactly symmetric)
-            A = d.T @ (d * W[:, None])
+        if d is not None:  # a small design: one product (made exactly symmetric), and W∘X once
+            WX = d * W[:, None]
+            A = d.T @ WX
             A += A.T
             A *= 0.5
             if fine is None:
                 return A, None, None
-            Bs, ws = self.group_sums(W, fine, n_fine)
-            return A, Bs, ws
+            self._check_grouping(fine)
+            return (A, _column_group_sums(WX, fine, n_fine),
+                    np.asarray(np.bincount(fine, W, n_fine), dtype=np.float64))
         A = np.empty((self.p, self.p))
         R, Gc = self.lcols, self.gcols
         if fine is None:
@@ -444,6 +448,14 @@ class XMatrix:
             if has_intercept:
                 A[intercept, k] = -c / s
         return A
+
+
+def _column_group_sums(M: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
+    """``Z'M``: the sums of each column of ``M`` (n × k) per group (groups × k)."""
+    out = np.empty((n_groups, M.shape[1]))
+    for k in range(M.shape[1]):
+        out[:, k] = np.bincount(groups, M[:, k], n_groups)
+    return out
 
 
 def _copier(X: FloatArray, k: int) -> Callable[[FloatArray], None]:
